@@ -1,0 +1,56 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from activity.models import ActivityEvent
+from activity.services import GENESIS_HASH, record_event, verify_chain
+
+pytestmark = pytest.mark.django_db
+
+
+def _three_events():
+    return [record_event(event_type="update", description=f"change {n}", contact_id=7) for n in range(3)]
+
+
+def test_events_are_chained_from_the_genesis_hash():
+    first, second, third = _three_events()
+    assert first.prev_hash == GENESIS_HASH
+    assert second.prev_hash == first.hash
+    assert third.prev_hash == second.hash
+    assert verify_chain() is None
+
+
+def test_compliance_events_are_labelled():
+    event = record_event(event_type="update", description="Do not call set", is_compliance=True)
+    assert event.label == "Compliance: Update"
+    assert event.actor == "System"
+
+
+def test_events_cannot_be_changed_or_deleted_through_the_app():
+    event = record_event(event_type="update", description="x")
+    event.description = "rewritten"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        ActivityEvent.objects.filter(pk=event.pk).update(description="y")
+    with pytest.raises(PermissionError):
+        ActivityEvent.objects.all().delete()
+
+
+def test_the_check_catches_a_row_edited_behind_the_apps_back():
+    _, middle, _ = _three_events()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE activity_activityevent SET description = 'forged' WHERE id = %s", [middle.pk])
+    assert verify_chain().pk == middle.pk
+    with pytest.raises(CommandError, match=f"#{middle.pk}"):
+        call_command("verify_activity_log")
+
+
+def test_the_check_catches_a_deleted_row():
+    _, middle, last = _three_events()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM activity_activityevent WHERE id = %s", [middle.pk])
+    assert verify_chain().pk == last.pk

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class ContactsConfig(AppConfig):
+    name = "contacts"
+
+    def ready(self):
+        from contacts.roles import ensure_roles
+
+        post_migrate.connect(ensure_roles, dispatch_uid="contacts.ensure_roles")

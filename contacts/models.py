@@ -1,0 +1,280 @@
+"""Contacts of the firm: people and organizations, their phones, emails, notes,
+portal logins, and the records that make merges reversible."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from contacts.login_source import LoginSource, derive_login_source
+from contacts.normalize import fold, name_key
+
+DEFAULT_CALLING_WINDOW_START = datetime.time(8, 0)
+DEFAULT_CALLING_WINDOW_END = datetime.time(21, 0)
+
+
+class ContactKind(models.TextChoices):
+    PERSON = "person", "Person"
+    ORGANIZATION = "organization", "Organization"
+
+
+class ContactMethod(models.TextChoices):
+    ANY = "", "No preference"
+    PHONE = "phone", "Phone call"
+    SMS = "sms", "Text message"
+    EMAIL = "email", "Email"
+    PORTAL = "portal", "Portal"
+    MAIL = "mail", "Postal mail"
+
+
+class Sentiment(models.TextChoices):
+    UNKNOWN = "", "Unknown"
+    POSITIVE = "positive", "Positive"
+    NEUTRAL = "neutral", "Neutral"
+    NEGATIVE = "negative", "Negative"
+
+
+class ContactQuerySet(models.QuerySet):
+    def live(self):
+        """Contacts staff work with: not merged away (tombstones) and not archived."""
+        return self.filter(merged_into__isnull=True, archived_at__isnull=True)
+
+
+class Contact(models.Model):
+    kind = models.CharField(max_length=16, choices=ContactKind.choices, default=ContactKind.PERSON)
+    first_name = models.CharField(max_length=100, blank=True)
+    middle_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    organization_name = models.CharField(max_length=200, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+
+    address_line1 = models.CharField("address", max_length=200, blank=True)
+    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=50, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True, db_index=True)
+    country = models.CharField(max_length=2, default="US", blank=True)
+
+    external_id = models.CharField(max_length=100, blank=True, db_index=True)
+    source = models.CharField(max_length=100, blank=True, help_text="Where the contact came from.")
+    language = models.CharField(max_length=10, blank=True, default="en")
+    timezone = models.CharField("time zone", max_length=64, blank=True, help_text="IANA name, e.g. America/Chicago.")
+
+    preferred_contact_method = models.CharField(max_length=10, choices=ContactMethod.choices, blank=True)
+    do_not_call = models.BooleanField(default=False)
+    do_not_text = models.BooleanField(default=False)
+    do_not_email = models.BooleanField(default=False)
+    calling_window_start = models.TimeField(default=DEFAULT_CALLING_WINDOW_START)
+    calling_window_end = models.TimeField(default=DEFAULT_CALLING_WINDOW_END)
+
+    sentiment_label = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
+    sentiment_score = models.FloatField(null=True, blank=True)
+    sentiment_at = models.DateTimeField(null=True, blank=True)
+    sentiment_reason = models.CharField(max_length=300, blank=True)
+
+    web_last_login_at = models.DateTimeField(null=True, blank=True)
+    mobile_last_login_at = models.DateTimeField(null=True, blank=True)
+    login_source = models.CharField(
+        max_length=16, choices=LoginSource.choices, default=LoginSource.NOT_INSTALLED, editable=False
+    )
+
+    # Derived keys, kept by save(): accent-folded for search and sorting at scale.
+    search_name = models.CharField(max_length=400, blank=True, editable=False)
+    sort_name = models.CharField(max_length=300, blank=True, editable=False)
+
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_contacts", editable=False
+    )
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_name", "id"]
+        permissions = [
+            ("merge_contact", "Can merge contacts"),
+            ("import_contacts", "Can import contacts"),
+            ("export_contacts", "Can export contacts"),
+        ]
+        indexes = [
+            models.Index(fields=["login_source", "sort_name", "id"], name="contact_login_source"),
+            models.Index(fields=["sort_name", "id"], name="contact_sort_name"),
+            models.Index(fields=["search_name"], name="contact_search_name"),
+            models.Index(fields=["last_name", "first_name"], name="contact_last_first"),
+            models.Index(fields=["created_at"], name="contact_created"),
+            models.Index(fields=["date_of_birth"], name="contact_dob"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(login_source__in=LoginSource.values), name="contact_login_source_valid"),
+            models.CheckConstraint(condition=~Q(merged_into=models.F("id")), name="contact_not_merged_into_self"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("contacts:detail", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == ContactKind.ORGANIZATION and self.organization_name:
+            return self.organization_name
+        first = self.preferred_name or self.first_name
+        name = " ".join(part for part in (first, self.last_name) if part)
+        return name or self.organization_name or f"Contact #{self.pk}"
+
+    @property
+    def is_tombstone(self) -> bool:
+        return self.merged_into_id is not None
+
+    def refresh_derived_fields(self) -> None:
+        self.login_source = derive_login_source(
+            web_last_login_at=self.web_last_login_at, mobile_last_login_at=self.mobile_last_login_at
+        )
+        self.search_name = name_key(
+            self.first_name, self.middle_name, self.last_name, self.preferred_name, self.organization_name
+        )
+        if self.kind == ContactKind.ORGANIZATION and self.organization_name:
+            self.sort_name = fold(self.organization_name)[:300]
+        else:
+            self.sort_name = fold(f"{self.last_name} {self.first_name} {self.middle_name}")[:300]
+
+    def save(self, *args, **kwargs):
+        self.refresh_derived_fields()
+        super().save(*args, **kwargs)
+
+
+class ChannelKind(models.TextChoices):
+    MOBILE = "mobile", "Mobile"
+    HOME = "home", "Home"
+    WORK = "work", "Work"
+    OTHER = "other", "Other"
+
+
+class LineType(models.TextChoices):
+    UNKNOWN = "", "Unknown"
+    MOBILE = "mobile", "Mobile"
+    LANDLINE = "landline", "Landline"
+    VOIP = "voip", "VoIP"
+
+
+class ContactPhone(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField("number (E.164)", max_length=20, db_index=True)
+    kind = models.CharField(max_length=10, choices=ChannelKind.choices, default=ChannelKind.MOBILE)
+    line_type = models.CharField(max_length=10, choices=LineType.choices, blank=True)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact"], condition=Q(is_primary=True), name="one_primary_phone"),
+            models.UniqueConstraint(fields=["contact", "number"], name="unique_phone_per_contact"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class ContactEmail(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    email = models.EmailField(max_length=254, db_index=True)
+    kind = models.CharField(max_length=10, choices=ChannelKind.choices, default=ChannelKind.HOME)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact"], condition=Q(is_primary=True), name="one_primary_email"),
+            models.UniqueConstraint(fields=["contact", "email"], name="unique_email_per_contact"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+
+class LoginChannel(models.TextChoices):
+    WEB = "web", "Web"
+    MOBILE = "mobile", "Mobile"
+
+
+class LoginEvent(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="login_events")
+    channel = models.CharField(max_length=10, choices=LoginChannel.choices)
+    occurred_at = models.DateTimeField()
+    user_agent = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["contact", "-occurred_at"], name="login_event_contact")]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} login at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class Note(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body_html = models.TextField(help_text="Sanitized rich text.")
+    is_pinned = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_pinned", "-created_at"]
+        indexes = [models.Index(fields=["contact", "-created_at"], name="note_contact_recent")]
+
+    def __str__(self):
+        return f"Note #{self.pk} on {self.contact_id}"
+
+
+class MergeRecord(models.Model):
+    """Everything needed to undo a merge: the merged record and every row that moved."""
+
+    survivor = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="merge_records")
+    merged_contact_id = models.BigIntegerField(db_index=True)
+    snapshot = models.JSONField(help_text="The merged and surviving records before the merge, and each moved row.")
+    field_choices = models.JSONField(default=dict)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self):
+        return f"#{self.merged_contact_id} merged into #{self.survivor_id}"
+
+
+class DuplicateDismissal(models.Model):
+    """Staff said this pair is not a duplicate: never suggest it again. Stored low id first."""
+
+    contact_a = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    contact_b = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact_a", "contact_b"], name="unique_dismissal_pair"),
+            models.CheckConstraint(condition=Q(contact_a__lt=models.F("contact_b")), name="dismissal_pair_ordered"),
+        ]
+
+    def __str__(self):
+        return f"#{self.contact_a_id} ≠ #{self.contact_b_id}"

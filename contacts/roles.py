@@ -1,0 +1,23 @@
+"""The firm's two staff roles. Admins may import, merge and manage everything; Staff work
+with contacts and cases day to day. Kept in step with the models after every migrate."""
+
+from django.contrib.auth.models import Group, Permission
+
+ADMIN = "Admin"
+STAFF = "Staff"
+APPS = ["contacts", "cases", "documents", "portal", "activity"]
+STAFF_ONLY_EXCLUDED = {"merge_contact", "import_contacts", "delete_contact", "delete_case"}
+
+
+def ensure_roles(**kwargs) -> None:
+    permissions = Permission.objects.filter(content_type__app_label__in=APPS).select_related("content_type")
+    admin_group, _ = Group.objects.get_or_create(name=ADMIN)
+    staff_group, _ = Group.objects.get_or_create(name=STAFF)
+    admin_group.permissions.add(*permissions)
+    staff_permissions = [
+        permission
+        for permission in permissions
+        if permission.codename not in STAFF_ONLY_EXCLUDED
+        and not (permission.content_type.app_label == "activity" and not permission.codename.startswith("view_"))
+    ]
+    staff_group.permissions.add(*staff_permissions)

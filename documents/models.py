@@ -1,0 +1,63 @@
+"""Documents of contacts (private files) and Download All bundles."""
+
+from django.conf import settings
+from django.db import models
+
+from cases.models import Case
+from contacts.models import Contact, Note
+from documents.storage import private_storage, random_bundle_name, random_upload_name
+
+
+class Document(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="documents")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents")
+    note = models.ForeignKey(Note, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    file = models.FileField(storage=private_storage, upload_to=random_upload_name, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100, help_text="Sniffed from the file's bytes.")
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via_portal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["contact", "-created_at"], name="document_contact_recent")]
+
+    def __str__(self):
+        return self.original_name
+
+
+class BundleStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    BUILDING = "building", "Building"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+    EXPIRED = "expired", "Expired"
+
+
+class DownloadBundle(models.Model):
+    """A zip of all a contact's documents, built once by Celery, downloadable for 24 hours."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="download_bundles")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=BundleStatus.choices, default=BundleStatus.PENDING)
+    fingerprint = models.CharField(max_length=64, help_text="Hash of the document set the bundle holds.")
+    file = models.FileField(storage=private_storage, upload_to=random_bundle_name, blank=True, max_length=200)
+    files_done = models.PositiveIntegerField(default=0)
+    files_total = models.PositiveIntegerField(default=0)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["contact", "fingerprint"], name="bundle_contact_fingerprint")]
+
+    def __str__(self):
+        return f"Bundle #{self.pk} ({self.get_status_display()})"

@@ -1,0 +1,34 @@
+"""Round trips through a real Celery worker process: filesystem broker and Redis."""
+
+import pytest
+from celery import Celery
+
+from conftest import wait_for
+from contacts.tests.factories import UserFactory
+from kayse.celery import ping
+
+
+def test_worker_on_filesystem_broker_runs_a_task_against_the_test_database(celery_worker):
+    UserFactory()
+    worker = celery_worker()
+    result = ping.delay()
+    try:
+        answer = wait_for(result)
+    except AssertionError:
+        pytest.fail(worker.output())
+    assert answer["pong"] is True
+    assert answer["users"] == 1
+
+
+@pytest.mark.redis
+def test_worker_on_redis_runs_a_task(celery_worker, redis_url):
+    UserFactory()
+    UserFactory()
+    worker = celery_worker(broker_url=redis_url, result_backend=redis_url)
+    sender = Celery("kayse-test-sender", broker=redis_url, backend=redis_url)
+    result = sender.send_task("kayse.ping")
+    try:
+        answer = wait_for(result)
+    except AssertionError:
+        pytest.fail(worker.output())
+    assert answer["users"] == 2

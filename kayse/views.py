@@ -1,0 +1,40 @@
+"""Project-level views: the health check."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from kayse.celery import app as celery_app
+
+
+def _database_status() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return {"ok": True, "vendor": connection.vendor}
+    except Exception as error:  # the point of a health check is to report any failure
+        return {"ok": False, "vendor": connection.vendor, "error": str(error)}
+
+
+def _broker_status() -> dict:
+    transport = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return {"ok": True, "transport": transport}
+    except Exception as error:
+        return {"ok": False, "transport": transport, "error": str(error)}
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    status = {"database": _database_status(), "broker": _broker_status()}
+    healthy = all(part["ok"] for part in status.values())
+    status["status"] = "ok" if healthy else "error"
+    return JsonResponse(status, status=200 if healthy else 503)
