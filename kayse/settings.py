@@ -5,6 +5,7 @@ Every setting has a safe default for a laptop (SQLite + filesystem broker under
 README.
 """
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -151,6 +152,8 @@ DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", 50 * 1024 * 1024))
 # Contacts
 DEFAULT_PHONE_REGION = os.environ.get("DEFAULT_PHONE_REGION", "US")
 PORTAL_LINK_TTL = env_duration("PORTAL_LINK_TTL", timedelta(days=7))
+# Stricter calling windows by US state, as JSON: {"TX": ["09:00", "21:00"]}.
+CALLING_WINDOW_BY_STATE = json.loads(os.environ.get("CALLING_WINDOW_BY_STATE") or "{}")
 PORTAL_SESSION_IDLE = env_duration("PORTAL_SESSION_IDLE", timedelta(minutes=30))
 
 # Celery: filesystem broker and file result backend under var/ by default (no server),

@@ -1,0 +1,96 @@
+"""The one function that decides whether a contact may be called or texted now.
+
+Used by SMS sending, the profile header and the contacts list's "callable now" filter.
+The window is the contact's own (default 08:00–21:00, the US telemarketing rule) in the
+contact's time zone: the profile's IANA zone, else one derived from the primary phone,
+else the firm's. A state may impose a stricter window (settings.CALLING_WINDOW_BY_STATE).
+"""
+
+import datetime
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from django.conf import settings
+from django.utils import timezone
+from phonenumbers import timezone as phone_timezones
+
+
+@dataclass(frozen=True)
+class CallingWindowStatus:
+    allowed: bool
+    local_time: datetime.datetime
+    timezone_name: str
+    timezone_source: str  # "profile", "phone" or "firm"
+    window_start: datetime.time
+    window_end: datetime.time
+
+    @property
+    def reason(self) -> str:
+        if self.allowed:
+            return f"Inside calling hours ({self.window_start:%H:%M}–{self.window_end:%H:%M} their time)."
+        window = f"{self.window_start:%H:%M}–{self.window_end:%H:%M}"
+        return f"Outside calling hours: it is {self.local_time:%H:%M} for them ({window} allowed)."
+
+
+def timezone_from_phone(e164: str) -> str | None:
+    """The single IANA zone of a number's area, when the number metadata names exactly one."""
+    try:
+        zones = phone_timezones.time_zones_for_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return None
+    zones = [zone for zone in zones if zone != "Etc/Unknown"]
+    return zones[0] if len(zones) == 1 else None
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def contact_timezone(contact, primary_phone: str | None = None) -> tuple[ZoneInfo, str]:
+    """(zone, source) for a contact: profile, then phone, then the firm's zone."""
+    zone = _zone(contact.timezone)
+    if zone:
+        return zone, "profile"
+    zone = _zone(timezone_from_phone(primary_phone)) if primary_phone else None
+    if zone:
+        return zone, "phone"
+    return ZoneInfo(settings.TIME_ZONE), "firm"
+
+
+def _window_for(contact) -> tuple[datetime.time, datetime.time]:
+    start, end = contact.calling_window_start, contact.calling_window_end
+    state_window = getattr(settings, "CALLING_WINDOW_BY_STATE", {}).get((contact.state or "").upper())
+    if state_window:
+        start = max(start, datetime.time.fromisoformat(state_window[0]))
+        end = min(end, datetime.time.fromisoformat(state_window[1]))
+    return start, end
+
+
+def calling_window_status(
+    contact, *, primary_phone: str | None = None, now: datetime.datetime | None = None
+) -> CallingWindowStatus:
+    zone, source = contact_timezone(contact, primary_phone)
+    local = (now or timezone.now()).astimezone(zone)
+    start, end = _window_for(contact)
+    allowed = start <= local.time().replace(tzinfo=None) < end
+    return CallingWindowStatus(allowed, local, zone.key, source, start, end)
+
+
+def next_window_opening(
+    contact, *, primary_phone: str | None = None, now: datetime.datetime | None = None
+) -> datetime.datetime:
+    """When the contact's calling window next opens (now, if it is open), as an aware datetime."""
+    status = calling_window_status(contact, primary_phone=primary_phone, now=now)
+    if status.allowed:
+        return status.local_time
+    zone = ZoneInfo(status.timezone_name)
+    day = status.local_time.date()
+    if status.local_time.time() >= status.window_end:
+        day += datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, status.window_start, tzinfo=zone)
