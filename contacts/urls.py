@@ -7,4 +7,7 @@ urlpatterns = [
     path("", views.contact_list_view, name="list"),
     path("duplicates/", views.duplicates_view, name="duplicates"),
     path("<int:pk>/", views.contact_detail_view, name="detail"),
+    path("<int:pk>/cases/", views.contact_cases_view, name="cases"),
+    path("<int:pk>/tasks/", views.contact_tasks_view, name="tasks"),
+    path("<int:pk>/activity/", views.contact_activity_view, name="activity"),
 ]

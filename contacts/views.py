@@ -22,7 +22,23 @@ def contact_detail_view(request, pk):
     contact = get_object_or_404(Contact.objects.prefetch_related("phones", "emails"), pk=pk)
     if contact.merged_into_id:
         return redirect(contact.merged_into)
-    return render(request, "contacts/contact_detail.html", {"contact": contact, "nav": "contacts"})
+    return render(
+        request, "contacts/contact_detail.html", {"contact": contact, "nav": "contacts", "active_tab": "overview"}
+    )
+
+
+def _placeholder_tab(name, text):
+    def view(request, pk):
+        contact = get_object_or_404(Contact, pk=pk)
+        context = {"contact": contact, "nav": "contacts", "active_tab": name, "text": text}
+        return render(request, "contacts/tab_placeholder.html", context)
+
+    return view
+
+
+contact_cases_view = _placeholder_tab("cases", "Cases this contact is linked to.")
+contact_tasks_view = _placeholder_tab("tasks", "Tasks and forms from every linked case.")
+contact_activity_view = _placeholder_tab("activity", "Everything that happened to this contact.")
 
 
 def duplicates_view(request):

@@ -16,7 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("contacts/", include("contacts.urls")),
     path("cases/", include("cases.urls")),
-    path("documents/", include("documents.urls")),
+    path("", include("documents.urls")),
     path("settings/", include("contacts.settings_urls")),
     path("", include("portal.urls")),
 ]
