@@ -17,3 +17,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True
 SMS_BACKEND = "portal.sms.LocmemBackend"
+
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
+    # One test database per test process, so parallel runs on one server never collide.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_kayse_{os.getpid()}"}  # noqa: F405
