@@ -278,3 +278,141 @@ class DuplicateDismissal(models.Model):
 
     def __str__(self):
         return f"#{self.contact_a_id} ≠ #{self.contact_b_id}"
+
+
+class DuplicateRule(models.TextChoices):
+    SKIP = "skip", "Skip: don't import the row"
+    UPDATE = "update", "Update: overwrite the existing contact with the file's non-empty values"
+    CREATE = "create", "Create: add a new contact anyway"
+    MERGE = "merge", "Merge: fill empty fields, add phones and emails, keep the stricter do-not-contact"
+
+
+class ImportErrorMode(models.TextChoices):
+    VALID_ROWS = "valid_rows", "Import the valid rows and report the rest"
+    ALL_OR_NOTHING = "all_or_nothing", "All or nothing: import only if every row is valid"
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "Uploaded"
+    PREVIEWING = "previewing", "Checking the file"
+    PREVIEWED = "previewed", "Checked"
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Finished"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+    UNDONE = "undone", "Undone"
+
+
+class ImportMapping(models.Model):
+    """A saved column mapping ({header: field}) staff can reuse for files from the same system."""
+
+    name = models.CharField(max_length=100, unique=True)
+    columns = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ImportBatch(models.Model):
+    """One uploaded file and everything its import did, so it can be resumed, reported and undone."""
+
+    original_name = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=255, help_text="Path under the private storage root.")
+    size = models.BigIntegerField(default=0)
+    file_format = models.CharField(max_length=8, default="csv")
+    encoding = models.CharField(max_length=32, blank=True)
+    delimiter = models.CharField(max_length=4, blank=True)
+    sheet = models.CharField(max_length=100, blank=True)
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=list, help_text="Our field for each column, '' to ignore it.")
+    duplicate_rule = models.CharField(max_length=10, choices=DuplicateRule.choices, default=DuplicateRule.SKIP)
+    error_mode = models.CharField(max_length=16, choices=ImportErrorMode.choices, default=ImportErrorMode.VALID_ROWS)
+    status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    rows_total = models.IntegerField(null=True, blank=True)
+    rows_done = models.IntegerField(default=0)
+    preview = models.JSONField(default=dict, blank=True, help_text="Counts of the dry run.")
+    new_count = models.IntegerField(default=0)
+    updated_count = models.IntegerField(default=0)
+    skipped_count = models.IntegerField(default=0)
+    merged_count = models.IntegerField(default=0)
+    error_count = models.IntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self):
+        return f"Import #{self.pk} ({self.original_name})"
+
+
+class ImportAction(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    MERGED = "merged", "Merged"
+
+
+class ImportedContact(models.Model):
+    """A contact an import created or changed; `before` holds what an update replaced, for undo."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="imported_contacts")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="import_links")
+    action = models.CharField(max_length=10, choices=ImportAction.choices)
+    line = models.IntegerField()
+    before = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["batch", "contact"], name="imported_contact_batch")]
+
+    def __str__(self):
+        return f"{self.action} #{self.contact_id} in import #{self.batch_id}"
+
+
+class ImportNoteKind(models.TextChoices):
+    ERROR = "error", "Error"
+    DUPLICATE = "duplicate", "Duplicate"
+    CONFLICT = "conflict", "Conflict"
+
+
+class ImportRowNote(models.Model):
+    """A row's error, the duplicate it matched or a merge conflict, from the dry run or the run."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="notes")
+    dry_run = models.BooleanField(default=False)
+    line = models.IntegerField()
+    kind = models.CharField(max_length=10, choices=ImportNoteKind.choices)
+    reason = models.CharField(max_length=500)
+    contact_id = models.BigIntegerField(null=True, blank=True)
+    values = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["line", "id"]
+        indexes = [models.Index(fields=["batch", "dry_run", "kind", "line"], name="import_note_batch")]
+
+    def __str__(self):
+        return f"Line {self.line}: {self.reason}"
+
+
+class ExportPreference(models.Model):
+    """The fields and format a user last exported with: the picker starts from them."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    fields = models.JSONField(default=list)
+    file_format = models.CharField(max_length=8, default="csv")
+
+    def __str__(self):
+        return f"Export fields of {self.user_id}"
