@@ -42,8 +42,9 @@ class ActivityEvent(models.Model):
     event_type = models.CharField(max_length=32, choices=EventType.choices)
     is_compliance = models.BooleanField(default=False)
     description = models.CharField(max_length=500)
+    # PROTECT: the user id is part of the event's hash; deactivate users instead of deleting them.
     actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(max_length=200, blank=True, help_text="System, Portal: <contact>, Import #12…")
     data = models.JSONField(default=dict, blank=True)
@@ -59,6 +60,8 @@ class ActivityEvent(models.Model):
             models.Index(fields=["contact_id", "-id"], name="activity_contact_recent"),
             models.Index(fields=["case_id", "-id"], name="activity_case_recent"),
             models.Index(fields=["contact_id", "event_type", "-id"], name="activity_contact_type"),
+            models.Index(fields=["contact_id", "is_compliance", "-id"], name="activity_contact_compliance"),
+            models.Index(fields=["contact_id", "actor_user", "-id"], name="activity_contact_user"),
         ]
 
     def __str__(self):
@@ -84,3 +87,77 @@ class ActivityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Activity events are append-only.")
+
+
+class DataAccessTally(models.Model):
+    """How often one user looked at one thing inside a "Compliance: Data Access" event's window.
+
+    The event itself is immutable (it is part of the hash chain); repeated views within the
+    coalescing window only bump this counter, so a refresh does not flood the log.
+    """
+
+    event = models.OneToOneField(ActivityEvent, primary_key=True, on_delete=models.PROTECT, related_name="tally")
+    contact_id = models.BigIntegerField(null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=200, blank=True)
+    what = models.CharField(max_length=300)
+    count = models.PositiveIntegerField(default=1)
+    last_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["contact_id", "user", "what", "-event"], name="access_tally_lookup")]
+
+    def __str__(self):
+        return f"{self.what} x{self.count}"
+
+
+class DncRegistryKind(models.TextChoices):
+    INTERNAL = "internal", "Firm's internal Do-Not-Call list"
+    NATIONAL = "national", "National Do-Not-Call registry"
+
+
+class DncRegistryVersion(models.Model):
+    """One imported file of a Do-Not-Call registry, versioned by the date of the file.
+
+    The firm's internal list is a single, ever-growing version with no file date.
+    """
+
+    kind = models.CharField(max_length=10, choices=DncRegistryKind.choices)
+    file_date = models.DateField(null=True, blank=True, help_text="Date of the registry file (its version).")
+    file_name = models.CharField(max_length=255, blank=True)
+    number_count = models.PositiveIntegerField(default=0)
+    rejected_count = models.PositiveIntegerField(default=0)
+    is_current = models.BooleanField(default=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-imported_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"], condition=models.Q(is_current=True), name="one_current_dnc_registry"
+            )
+        ]
+
+    def __str__(self):
+        return self.version_label
+
+    @property
+    def version_label(self) -> str:
+        if self.kind == DncRegistryKind.INTERNAL:
+            return "internal list"
+        return f"national registry of {self.file_date:%Y-%m-%d}"
+
+
+class DncNumber(models.Model):
+    registry = models.ForeignKey(DncRegistryVersion, on_delete=models.CASCADE, related_name="numbers")
+    number = models.CharField("number (E.164)", max_length=20)
+    reason = models.CharField(max_length=300, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["number", "registry"], name="unique_dnc_number_per_registry")]
+
+    def __str__(self):
+        return self.number

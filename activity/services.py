@@ -1,14 +1,16 @@
 """Writing the activity log. Every service that changes data calls record_event in its
 own transaction, so a change and its trace commit or roll back together."""
 
+import datetime
 import hashlib
 import json
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from activity.models import ActivityEvent
+from activity.models import ActivityEvent, DataAccessTally, EventType
 
 GENESIS_HASH = "0" * 64
 _CHAIN_LOCK_KEY = 0x6B61797365  # any constant; names the advisory lock of the chain
@@ -65,9 +67,16 @@ def record_event(
     actor_label: str = "",
     is_compliance: bool = False,
     data: dict | None = None,
+    request=None,
 ) -> ActivityEvent:
-    """Append one event to the log, chained to the one before it."""
-    data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
+    """Append one event to the log, chained to the one before it.
+
+    With `request`, the request's source (address, browser, page) is kept in the event's data.
+    """
+    data = dict(data or {})
+    if request is not None and "source" not in data:
+        data["source"] = request_source(request)
+    data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
     user_id = user.pk if user is not None and user.is_authenticated else None
     with transaction.atomic():
         _lock_chain()
@@ -85,6 +94,204 @@ def record_event(
         )
         digest = event_digest(prev_hash=prev_hash, actor_user_id=user_id, **fields)
         return ActivityEvent.objects.create(actor_user_id=user_id, prev_hash=prev_hash, hash=digest, **fields)
+
+
+def request_source(request) -> dict:
+    """Where a request came from, for the event's details: address, browser and page."""
+    return {
+        "ip": request.META.get("REMOTE_ADDR", ""),
+        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
+        "path": request.get_full_path()[:300],
+        "method": request.method,
+    }
+
+
+def _actor_kwargs(actor) -> dict:
+    """`actor` is a user, a label such as "Portal: Jane Doe" / "Import #12", or None (System)."""
+    if actor is None:
+        return {}
+    if isinstance(actor, str):
+        return {"actor_label": actor}
+    if getattr(actor, "is_authenticated", False):
+        return {"user": actor}
+    return {}
+
+
+def _actor_name(actor) -> str:
+    if isinstance(actor, str):
+        return actor
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        return actor.get_full_name() or actor.get_username()
+    return "System"
+
+
+# Fields whose change is a "Compliance: Update": how, when and whether a contact may be reached.
+CALL_PREFERENCE_FIELDS = (
+    "do_not_call",
+    "do_not_text",
+    "do_not_email",
+    "preferred_contact_method",
+    "calling_window_start",
+    "calling_window_end",
+    "timezone",
+)
+
+CHANGE_VIA = {
+    "staff": "by staff",
+    "import": "by an import",
+    "portal": "by the contact in the portal",
+    "merge": "by a merge",
+    "dnc": "by a Do-Not-Call check",
+    "system": "by the system",
+}
+
+
+def _contact_field(key: str):
+    # The activity app knows contacts only through the app registry (it sits below them).
+    from django.apps import apps
+
+    try:
+        return apps.get_model("contacts", "Contact")._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+
+
+def field_label(key: str) -> str:
+    """A human label for a change key: a Contact field's verbose name, or "phone:mobile" → "Phone (mobile)"."""
+    if ":" in key:
+        name, qualifier = key.split(":", 1)
+        return f"{name.replace('_', ' ').capitalize()} ({qualifier.replace('_', ' ')})"
+    field = _contact_field(key)
+    if field is not None and hasattr(field, "verbose_name"):
+        return str(field.verbose_name).capitalize()
+    return key.replace("_", " ").capitalize()
+
+
+def display_value(key: str, value) -> str:
+    """A value as staff read it: choice labels, Yes/No, HH:MM, "(blank)"."""
+    if value is None or value == "" or value == []:
+        return "(blank)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    field = _contact_field(key)
+    if field is not None and getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, str) and len(value) == 8 and value[2] == ":" and key.startswith("calling_window"):
+        return value[:5]
+    return str(value)
+
+
+def _describe(keys, before, after) -> str:
+    parts = [
+        f"{field_label(key)} changed from {display_value(key, before.get(key))} to {display_value(key, after.get(key))}"
+        for key in keys
+    ]
+    text = "; ".join(parts)
+    return text if len(text) <= 500 else text[:499] + "…"
+
+
+def record_contact_change(*, contact, before: dict, after: dict, actor=None, via: str = "staff"):
+    """Record what changed on a contact: one "Update" event and, when a call preference
+    changed, a "Compliance: Update" event saying who changed it and how.
+
+    `before`/`after` map field names (or labels such as "phone:mobile") to values; only
+    keys whose value differs are recorded. `actor` is a user, a label ("Import #12",
+    "Portal: Jane Doe") or None for the system; `via` is staff, import, portal, merge or dnc.
+    Returns the list of events written (empty when nothing changed). Call it inside the
+    transaction that saves the change.
+    """
+    changed = [key for key in dict.fromkeys([*before, *after]) if before.get(key) != after.get(key)]
+    if not changed:
+        return []
+    actor_kwargs = _actor_kwargs(actor)
+    events = []
+    with transaction.atomic():
+        events.append(
+            record_event(
+                event_type=EventType.UPDATE,
+                description=_describe(changed, before, after),
+                contact_id=contact.pk,
+                data={
+                    "before": {key: before.get(key) for key in changed},
+                    "after": {key: after.get(key) for key in changed},
+                    "via": via,
+                },
+                **actor_kwargs,
+            )
+        )
+        preference_keys = [key for key in changed if key in CALL_PREFERENCE_FIELDS]
+        if preference_keys:
+            how = CHANGE_VIA.get(via, f"via {via}")
+            events.append(
+                record_event(
+                    event_type=EventType.UPDATE,
+                    is_compliance=True,
+                    description=f"Call preferences changed {how} ({_actor_name(actor)}): "
+                    + _describe(preference_keys, before, after),
+                    contact_id=contact.pk,
+                    data={
+                        "before": {key: before.get(key) for key in preference_keys},
+                        "after": {key: after.get(key) for key in preference_keys},
+                        "via": via,
+                        "who": _actor_name(actor),
+                    },
+                    **actor_kwargs,
+                )
+            )
+    return events
+
+
+DATA_ACCESS_COALESCE_WINDOW = datetime.timedelta(minutes=15)
+
+
+def record_data_access(*, contact, actor, what: str, request=None) -> ActivityEvent:
+    """Record a "Compliance: Data Access" event: who looked at or took what.
+
+    Repeated access by the same actor to the same thing of the same contact within
+    DATA_ACCESS_COALESCE_WINDOW of the first one writes no new event: the event's tally
+    (count, last time) is bumped instead, so a refresh does not flood the log.
+    `contact` may be None (an export of many contacts).
+    """
+    contact_id = contact.pk if contact is not None else None
+    actor_kwargs = _actor_kwargs(actor)
+    user = actor_kwargs.get("user")
+    label = actor_kwargs.get("actor_label", "")
+    what = what[:300]
+    now = timezone.now()
+    with transaction.atomic():
+        tally = (
+            DataAccessTally.objects.select_for_update()
+            .filter(
+                contact_id=contact_id,
+                user=user,
+                actor_label=label,
+                what=what,
+                event__occurred_at__gte=now - DATA_ACCESS_COALESCE_WINDOW,
+            )
+            .select_related("event")
+            .order_by("-event")
+            .first()
+        )
+        if tally is not None:
+            DataAccessTally.objects.filter(pk=tally.pk).update(count=models.F("count") + 1, last_at=now)
+            return tally.event
+        event = record_event(
+            event_type=EventType.DATA_ACCESS,
+            is_compliance=True,
+            description=f"{_actor_name(actor)} accessed {what}",
+            contact_id=contact_id,
+            data={"what": what},
+            request=request,
+            **actor_kwargs,
+        )
+        DataAccessTally.objects.create(
+            event=event, contact_id=contact_id, user=user, actor_label=label, what=what, last_at=event.occurred_at
+        )
+        return event
 
 
 def verify_chain() -> ActivityEvent | None:

@@ -1,10 +1,12 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
 
 from activity.models import ActivityEvent
 from activity.services import GENESIS_HASH, record_event, verify_chain
+from activity.tests.tamper import raw_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +44,7 @@ def test_events_cannot_be_changed_or_deleted_through_the_app():
 
 def test_the_check_catches_a_row_edited_behind_the_apps_back():
     _, middle, _ = _three_events()
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE activity_activityevent SET description = 'forged' WHERE id = %s", [middle.pk])
+    raw_sql("UPDATE activity_activityevent SET description = 'forged' WHERE id = %s", [middle.pk])
     assert verify_chain().pk == middle.pk
     with pytest.raises(CommandError, match=f"#{middle.pk}"):
         call_command("verify_activity_log")
@@ -51,6 +52,25 @@ def test_the_check_catches_a_row_edited_behind_the_apps_back():
 
 def test_the_check_catches_a_deleted_row():
     _, middle, last = _three_events()
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM activity_activityevent WHERE id = %s", [middle.pk])
+    raw_sql("DELETE FROM activity_activityevent WHERE id = %s", [middle.pk])
     assert verify_chain().pk == last.pk
+    with pytest.raises(CommandError, match=f"#{last.pk}"):
+        call_command("verify_activity_log")
+
+
+def test_the_check_passes_on_an_intact_log(capsys):
+    _three_events()
+    call_command("verify_activity_log")
+    assert "3 events verified" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+@pytest.mark.parametrize(
+    "sql", ["UPDATE activity_activityevent SET description = 'x'", "DELETE FROM activity_activityevent"]
+)
+def test_postgresql_refuses_updates_and_deletes_even_in_raw_sql(sql):
+    _three_events()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
+    assert ActivityEvent.objects.filter(description="x").count() == 0
+    assert ActivityEvent.objects.count() == 3
