@@ -73,6 +73,17 @@ class ActivityEvent(models.Model):
         return f"Compliance: {name}" if self.is_compliance else name
 
     @property
+    def change_rows(self) -> list[tuple[str, str, str]]:
+        """(field, before, after) of an update event, as staff read them."""
+        from activity.labels import display_value, field_label
+
+        before, after = self.data.get("before") or {}, self.data.get("after") or {}
+        return [
+            (field_label(key), display_value(key, before.get(key)), display_value(key, after.get(key)))
+            for key in dict.fromkeys([*before, *after])
+        ]
+
+    @property
     def actor(self) -> str:
         if self.actor_label:
             return self.actor_label

@@ -5,11 +5,11 @@ import datetime
 import hashlib
 import json
 
-from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from activity.labels import display_value, field_label
 from activity.models import ActivityEvent, DataAccessTally, EventType
 
 GENESIS_HASH = "0" * 64
@@ -146,45 +146,6 @@ CHANGE_VIA = {
 }
 
 
-def _contact_field(key: str):
-    # The activity app knows contacts only through the app registry (it sits below them).
-    from django.apps import apps
-
-    try:
-        return apps.get_model("contacts", "Contact")._meta.get_field(key)
-    except FieldDoesNotExist:
-        return None
-
-
-def field_label(key: str) -> str:
-    """A human label for a change key: a Contact field's verbose name, or "phone:mobile" → "Phone (mobile)"."""
-    if ":" in key:
-        name, qualifier = key.split(":", 1)
-        return f"{name.replace('_', ' ').capitalize()} ({qualifier.replace('_', ' ')})"
-    field = _contact_field(key)
-    if field is not None and hasattr(field, "verbose_name"):
-        return str(field.verbose_name).capitalize()
-    return key.replace("_", " ").capitalize()
-
-
-def display_value(key: str, value) -> str:
-    """A value as staff read it: choice labels, Yes/No, HH:MM, "(blank)"."""
-    if value is None or value == "" or value == []:
-        return "(blank)"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, datetime.time):
-        return value.strftime("%H:%M")
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(item) for item in value)
-    field = _contact_field(key)
-    if field is not None and getattr(field, "choices", None):
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, str) and len(value) == 8 and value[2] == ":" and key.startswith("calling_window"):
-        return value[:5]
-    return str(value)
-
-
 def _describe(keys, before, after) -> str:
     parts = [
         f"{field_label(key)} changed from {display_value(key, before.get(key))} to {display_value(key, after.get(key))}"
@@ -194,13 +155,14 @@ def _describe(keys, before, after) -> str:
     return text if len(text) <= 500 else text[:499] + "…"
 
 
-def record_contact_change(*, contact, before: dict, after: dict, actor=None, via: str = "staff"):
+def record_contact_change(*, contact, before: dict, after: dict, actor=None, via: str = "staff", reason: str = ""):
     """Record what changed on a contact: one "Update" event and, when a call preference
     changed, a "Compliance: Update" event saying who changed it and how.
 
     `before`/`after` map field names (or labels such as "phone:mobile") to values; only
     keys whose value differs are recorded. `actor` is a user, a label ("Import #12",
-    "Portal: Jane Doe") or None for the system; `via` is staff, import, portal, merge or dnc.
+    "Portal: Jane Doe") or None for the system; `via` is staff, import, portal, merge or dnc;
+    `reason` (optional) says why, e.g. the registry a number was found on.
     Returns the list of events written (empty when nothing changed). Call it inside the
     transaction that saves the change.
     """
@@ -230,14 +192,18 @@ def record_contact_change(*, contact, before: dict, after: dict, actor=None, via
                 record_event(
                     event_type=EventType.UPDATE,
                     is_compliance=True,
-                    description=f"Call preferences changed {how} ({_actor_name(actor)}): "
-                    + _describe(preference_keys, before, after),
+                    description=(
+                        f"Call preferences changed {how} ({_actor_name(actor)}): "
+                        + _describe(preference_keys, before, after)
+                        + (f". Reason: {reason}" if reason else "")
+                    ),
                     contact_id=contact.pk,
                     data={
                         "before": {key: before.get(key) for key in preference_keys},
                         "after": {key: after.get(key) for key in preference_keys},
                         "via": via,
                         "who": _actor_name(actor),
+                        **({"reason": reason} if reason else {}),
                     },
                     **actor_kwargs,
                 )

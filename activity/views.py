@@ -1,0 +1,190 @@
+"""The contact's Activity Log tab, its compliance report, and the on-demand DNC check."""
+
+import csv
+import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django import forms
+from django.apps import apps
+from django.contrib import messages
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from activity.filters import ActivityFilter, start_of_day
+from activity.selectors import activity_page, contact_history_ids, report_events
+from activity.services import record_data_access
+
+TIMEZONE_COOKIE = "kayse_tz"  # set by static/js/activity.js from the browser's zone
+REPORT_PDF_MAX_EVENTS = 5000
+
+
+def viewer_timezone(request) -> ZoneInfo:
+    """The viewer's IANA zone (from the browser, via a cookie), else the firm's."""
+    name = request.COOKIES.get(TIMEZONE_COOKIE, "")
+    try:
+        return ZoneInfo(name) if name else timezone.get_default_timezone()
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
+
+
+def _contact(pk):
+    return get_object_or_404(apps.get_model("contacts", "Contact"), pk=pk)
+
+
+def _cursor(value):
+    try:
+        cursor = int(value)
+    except (TypeError, ValueError):
+        return None
+    return cursor if cursor > 0 else None
+
+
+def contact_activity_view(request, pk):
+    contact = _contact(pk)
+    if contact.merged_into_id:
+        url = reverse("contacts:activity", args=[contact.merged_into_id])
+        return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+    zone = viewer_timezone(request)
+    with timezone.override(zone):
+        filterset = ActivityFilter(request.GET or None)
+        history_ids = contact_history_ids(contact)
+        if filterset.is_bound and not filterset.is_valid():
+            page = None
+        else:
+            page = activity_page(
+                contact_ids=history_ids,
+                filter_queryset=filterset.filter_queryset if filterset.is_bound else None,
+                before=_cursor(request.GET.get("before")),
+                after=_cursor(request.GET.get("after")),
+            )
+        record_data_access(contact=contact, actor=request.user, what="activity log", request=request)
+        today = timezone.localdate()
+        context = {
+            "contact": contact,
+            "nav": "contacts",
+            "active_tab": "activity",
+            "filter": filterset,
+            "page": page,
+            "querystring": filterset.clean_querystring(),
+            "merged_ids": set(history_ids[1:]),
+            "viewer_zone": zone.key,
+            "report_form": ReportForm(initial={"date_from": today - datetime.timedelta(days=365), "date_to": today}),
+        }
+        if request.htmx and request.htmx.target == "activity-results":
+            return render(request, "activity/partials/activity_results.html", context)
+        return render(request, "activity/contact_activity.html", context)
+
+
+class ReportForm(forms.Form):
+    date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    compliance = forms.BooleanField(label="Compliance events only", required=False)
+    format = forms.ChoiceField(choices=[("csv", "CSV"), ("pdf", "PDF")], initial="csv")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
+            raise forms.ValidationError("The report's start date is after its end date.")
+        return cleaned
+
+
+REPORT_COLUMNS = ["Event ID", "Timestamp", "Event Type", "Compliance", "Description", "User/System", "Contact ID"]
+
+
+def _report_row(event, zone):
+    return [
+        event.pk,
+        timezone.localtime(event.occurred_at, zone).isoformat(timespec="seconds"),
+        event.label,
+        "yes" if event.is_compliance else "no",
+        event.description,
+        event.actor,
+        event.contact_id,
+    ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def compliance_report_view(request, pk):
+    """A contact's events for a date range, as CSV (streamed) or PDF, for a regulator or a client."""
+    contact = _contact(pk)
+    form = ReportForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+        return redirect("contacts:activity", pk=contact.pk)
+    zone = viewer_timezone(request)
+    date_from, date_to, fmt = form.cleaned_data["date_from"], form.cleaned_data["date_to"], form.cleaned_data["format"]
+    with timezone.override(zone):
+        start, end = start_of_day(date_from), start_of_day(date_to + datetime.timedelta(days=1))
+    history_ids = contact_history_ids(contact)
+    events = report_events(
+        contact_ids=history_ids, start=start, end=end, compliance_only=form.cleaned_data["compliance"]
+    )
+    what = f"compliance report {date_from:%Y-%m-%d} to {date_to:%Y-%m-%d} ({fmt.upper()})"
+    record_data_access(contact=contact, actor=request.user, what=what, request=request)
+    filename = f"compliance-report-contact-{contact.pk}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        writer = csv.writer(_Echo())
+
+        def rows():
+            yield writer.writerow(REPORT_COLUMNS)
+            for event in events:
+                yield writer.writerow([_neutralize(cell) for cell in _report_row(event, zone)])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    else:
+        from weasyprint import HTML
+
+        listed = []
+        for event in events:
+            if len(listed) == REPORT_PDF_MAX_EVENTS:
+                break
+            listed.append(event)
+        with timezone.override(zone):
+            html = render_to_string(
+                "activity/compliance_report.html",
+                {
+                    "contact": contact,
+                    "events": listed,
+                    "truncated": len(listed) == REPORT_PDF_MAX_EVENTS,
+                    "date_from": date_from,
+                    "date_to": date_to,
+                    "generated_at": timezone.now(),
+                    "generated_by": request.user,
+                    "viewer_zone": zone.key,
+                    "merged_ids": history_ids[1:],
+                    "compliance_only": form.cleaned_data["compliance"],
+                },
+            )
+        response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _neutralize(cell):
+    """Spreadsheet formulas never run from a report cell."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
+@require_POST
+def dnc_check_view(request, pk):
+    """Check the contact's numbers against the Do-Not-Call lists now (from the profile)."""
+    from contacts.dnc import check_contact
+
+    contact = _contact(pk)
+    results = check_contact(contact=contact, actor=request.user, via="on demand")
+    if not results:
+        messages.error(request, "This contact has no phone number to check.")
+    for result in results:
+        (messages.warning if result.listed else messages.success)(request, result.summary)
+    return redirect("contacts:activity", pk=contact.pk)
