@@ -1,5 +1,6 @@
 from django.urls import path
 
+from activity import views as activity_views
 from contacts import views
 
 app_name = "contacts"
@@ -9,5 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.contact_detail_view, name="detail"),
     path("<int:pk>/cases/", views.contact_cases_view, name="cases"),
     path("<int:pk>/tasks/", views.contact_tasks_view, name="tasks"),
-    path("<int:pk>/activity/", views.contact_activity_view, name="activity"),
+    path("<int:pk>/activity/", activity_views.contact_activity_view, name="activity"),
 ]

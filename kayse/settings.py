@@ -155,6 +155,14 @@ PORTAL_LINK_TTL = env_duration("PORTAL_LINK_TTL", timedelta(days=7))
 # Stricter calling windows by US state, as JSON: {"TX": ["09:00", "21:00"]}.
 CALLING_WINDOW_BY_STATE = json.loads(os.environ.get("CALLING_WINDOW_BY_STATE") or "{}")
 PORTAL_SESSION_IDLE = env_duration("PORTAL_SESSION_IDLE", timedelta(minutes=30))
+# Duplicate detection (contacts/duplicates.py): pairs scoring at least DUPLICATE_MIN_SCORE
+# (0-100) are suggested; DUPLICATE_RULES lists the rules in use (phone,email,name,fuzzy);
+# DUPLICATE_WEIGHTS (JSON) overrides points of the score, e.g. {"phone": 40}.
+DUPLICATE_MIN_SCORE = int(os.environ.get("DUPLICATE_MIN_SCORE", 70))
+DUPLICATE_RULES = env_list("DUPLICATE_RULES", "phone,email,name,fuzzy")
+DUPLICATE_WEIGHTS = json.loads(os.environ.get("DUPLICATE_WEIGHTS") or "{}")
+# Re-check a contact for duplicates in the background whenever it (or a phone/email) changes.
+DUPLICATE_AUTO_REFRESH = env_bool("DUPLICATE_AUTO_REFRESH", True)
 
 # Celery: filesystem broker and file result backend under var/ by default (no server),
 # Redis (or any kombu URL) when CELERY_BROKER_URL is set.

@@ -15,6 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("contacts/", include("contacts.urls")),
+    path("activity/", include("activity.urls")),
     path("cases/", include("cases.urls")),
     path("", include("documents.urls")),
     path("settings/", include("contacts.settings_urls")),
