@@ -49,6 +49,7 @@ def contact_activity_view(request, pk):
         url = reverse("contacts:activity", args=[contact.merged_into_id])
         return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
     zone = viewer_timezone(request)
+    record_data_access(contact=contact, actor=request.user, what="activity log", request=request)
     with timezone.override(zone):
         filterset = ActivityFilter(request.GET or None)
         history_ids = contact_history_ids(contact)
@@ -61,7 +62,6 @@ def contact_activity_view(request, pk):
                 before=_cursor(request.GET.get("before")),
                 after=_cursor(request.GET.get("after")),
             )
-        record_data_access(contact=contact, actor=request.user, what="activity log", request=request)
         today = timezone.localdate()
         context = {
             "contact": contact,
