@@ -155,6 +155,9 @@ PORTAL_LINK_TTL = env_duration("PORTAL_LINK_TTL", timedelta(days=7))
 # Stricter calling windows by US state, as JSON: {"TX": ["09:00", "21:00"]}.
 CALLING_WINDOW_BY_STATE = json.loads(os.environ.get("CALLING_WINDOW_BY_STATE") or "{}")
 PORTAL_SESSION_IDLE = env_duration("PORTAL_SESSION_IDLE", timedelta(minutes=30))
+# The address contacts open portal links at (links are sent from Celery, without a request).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://localhost:8000").rstrip("/")
+PORTAL_SESSION_COOKIE = "kayse_portal"
 # Duplicate detection (contacts/duplicates.py): pairs scoring at least DUPLICATE_MIN_SCORE
 # (0-100) are suggested; DUPLICATE_RULES lists the rules in use (phone,email,name,fuzzy);
 # DUPLICATE_WEIGHTS (JSON) overrides points of the score, e.g. {"phone": 40}.

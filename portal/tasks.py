@@ -1,0 +1,26 @@
+"""Celery tasks of the portal: thin wrappers round portal.services."""
+
+from celery import shared_task
+
+from portal import services
+
+
+@shared_task(
+    bind=True,
+    name="portal.deliver_link",
+    autoretry_for=(services.DeliveryError,),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def deliver_portal_link(self, link_id: int) -> str:
+    """Send a shared link by SMS or email; provider failures are retried with backoff,
+    and after the last try the link shows as failed on the case."""
+    try:
+        return services.deliver_link(link_id=link_id)
+    except services.DeliveryError as error:
+        if self.request.retries >= self.max_retries:
+            services.record_delivery_gave_up(link_id=link_id, error=str(error))
+            return f"failed: {error}"
+        raise
