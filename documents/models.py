@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from cases.models import Case
 from contacts.models import Contact, Note
@@ -30,6 +31,20 @@ class Document(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def type(self):
+        from documents.validation import document_type
+
+        return document_type(self.content_type)
+
+    @property
+    def uploader_label(self) -> str:
+        if self.via_portal:
+            return "Portal"
+        if self.uploaded_by_id:
+            return self.uploaded_by.get_full_name() or self.uploaded_by.get_username()
+        return "System"
 
 
 class BundleStatus(models.TextChoices):
@@ -61,3 +76,7 @@ class DownloadBundle(models.Model):
 
     def __str__(self):
         return f"Bundle #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == BundleStatus.EXPIRED or self.expires_at <= timezone.now()

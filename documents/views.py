@@ -1,15 +1,296 @@
-from django.shortcuts import get_object_or_404, render
+"""Documents and Notes tabs of the contact profile, Download All, and the case's Contact
+Documents tab. Views are thin: parse the request, call a selector or service, render."""
 
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.models import Case
 from contacts.models import Contact
+from documents import selectors, services
+from documents.forms import DocumentUploadForm, NoteForm
+from documents.http import private_file_response
+from documents.models import BundleStatus
+from documents.validation import ACCEPT_ATTRIBUTE, ACCEPTED_LABELS, UploadRefused, document_type
+
+DOCUMENTS_PER_PAGE = 50
+NOTES_PER_PAGE = 20
+CASE_DOCUMENTS_PER_PAGE = 200
+
+
+def _contact(contact_id: int) -> Contact:
+    return get_object_or_404(Contact, pk=contact_id)
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _request_too_large(request) -> bool:
+    # Checked before the body is read, so an oversized request is never written to disk.
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > settings.DOCUMENT_MAX_REQUEST_BYTES + 64 * 1024
+
+
+def _too_large_message() -> str:
+    limit = filesizeformat(settings.DOCUMENT_MAX_REQUEST_BYTES)
+    return f"That upload is larger than {limit} in total. Upload the files in smaller groups."
+
+
+# --- Documents tab -----------------------------------------------------------------------
 
 
 def contact_documents_view(request, contact_id):
-    contact = get_object_or_404(Contact, pk=contact_id)
-    context = {"contact": contact, "nav": "contacts", "active_tab": "documents", "text": "Documents of this contact."}
-    return render(request, "contacts/tab_placeholder.html", context)
+    contact = _contact(contact_id)
+    if request.method == "POST":
+        return _upload(request, contact)
+    search = request.GET.get("q", "")
+    sort = request.GET.get("sort", selectors.DEFAULT_SORT)
+    if sort not in selectors.DOCUMENT_SORTS:
+        sort = selectors.DEFAULT_SORT
+    documents = selectors.contact_documents(contact=contact, search=search, sort=sort)
+    page = Paginator(documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "contact": contact,
+        "nav": "contacts",
+        "active_tab": "documents",
+        "page": page,
+        "search": search,
+        "sort": sort,
+        "form": DocumentUploadForm(contact=contact),
+        "accept": ACCEPT_ATTRIBUTE,
+        "accepted_labels": ACCEPTED_LABELS,
+        "max_bytes": settings.DOCUMENT_MAX_BYTES,
+        "max_request_bytes": settings.DOCUMENT_MAX_REQUEST_BYTES,
+    }
+    if request.htmx:
+        return render(request, "documents/partials/document_list.html", context)
+    return render(request, "documents/contact_documents.html", context)
+
+
+def _upload(request, contact):
+    back = reverse("documents:contact_documents", args=[contact.pk])
+    if _request_too_large(request):
+        return _upload_failed(request, back, _too_large_message(), status=413)
+    form = DocumentUploadForm(request.POST, request.FILES, contact=contact)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        return _upload_failed(request, back, errors or "Choose at least one file.")
+    try:
+        stored = services.upload_documents(
+            contact=contact, files=form.cleaned_data["files"], user=request.user, case=form.cleaned_data["case"]
+        )
+    except UploadRefused as refused:
+        return _upload_failed(request, back, str(refused))
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "documents": [{"id": d.pk, "name": d.original_name} for d in stored]})
+    names = ", ".join(d.original_name for d in stored)
+    messages.success(request, f"Uploaded {names}.")
+    return redirect(back)
+
+
+def _upload_failed(request, back, message, status=400):
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "error": message}, status=status)
+    messages.error(request, message)
+    return redirect(back)
+
+
+@require_GET
+def document_download_view(request, contact_id, document_id):
+    document = selectors.get_contact_document(contact_id=contact_id, document_id=document_id)
+    services.record_document_access(document=document, user=request.user, request=request)
+    return private_file_response(
+        document.file.open("rb"), filename=document.original_name, content_type=document.content_type
+    )
+
+
+@require_GET
+def document_preview_view(request, contact_id, document_id):
+    document = selectors.get_contact_document(contact_id=contact_id, document_id=document_id)
+    if not document_type(document.content_type).previewable:
+        raise Http404("This type of file can't be previewed; download it instead.")
+    services.record_document_access(document=document, user=request.user, request=request, how="previewed")
+    return private_file_response(
+        document.file.open("rb"), filename=document.original_name, content_type=document.content_type, inline=True
+    )
+
+
+@require_POST
+def document_delete_view(request, contact_id, document_id):
+    document = selectors.get_contact_document(contact_id=contact_id, document_id=document_id)
+    services.delete_document(document=document, user=request.user)
+    messages.success(request, f"Deleted “{document.original_name}”.")
+    if _safe_next(request):
+        return redirect(request.POST["next"])
+    return redirect("documents:contact_documents", contact_id=contact_id)
+
+
+def _safe_next(request) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+
+
+# --- Download All ------------------------------------------------------------------------
+
+
+@require_POST
+def download_all_view(request, contact_id):
+    contact = _contact(contact_id)
+    result = services.request_bundle(contact=contact, user=request.user, base_url=request.build_absolute_uri("/"))
+    return redirect("documents:bundle", contact_id=contact.pk, bundle_id=result.bundle.pk)
+
+
+def _bundle_state(bundle) -> dict:
+    ready = bundle.status == BundleStatus.READY
+    return {
+        "status": bundle.status,
+        "label": bundle.get_status_display(),
+        "files_done": bundle.files_done,
+        "files_total": bundle.files_total,
+        "error": bundle.error,
+        "download_url": reverse("documents:bundle_download", args=[bundle.contact_id, bundle.pk]) if ready else "",
+    }
+
+
+@require_GET
+def bundle_view(request, contact_id, bundle_id):
+    bundle = selectors.get_user_bundle(contact_id=contact_id, bundle_id=bundle_id, user=request.user)
+    state = _bundle_state(bundle)
+    if "application/json" in request.headers.get("Accept", "") or request.GET.get("format") == "json":
+        return JsonResponse(state)
+    context = {
+        "contact": bundle.contact,
+        "bundle": bundle,
+        "state": state,
+        "nav": "contacts",
+        "active_tab": "documents",
+        "building": bundle.status in (BundleStatus.PENDING, BundleStatus.BUILDING),
+    }
+    return render(request, "documents/bundle.html", context)
+
+
+@require_GET
+def bundle_download_view(request, contact_id, bundle_id):
+    bundle = selectors.get_user_bundle(contact_id=contact_id, bundle_id=bundle_id, user=request.user)
+    if bundle.status != BundleStatus.READY or bundle.is_expired:
+        return render(request, "documents/bundle_expired.html", {"contact": bundle.contact}, status=410)
+    return _send_bundle(request, bundle)
+
+
+def _send_bundle(request, bundle):
+    services.record_bundle_access(bundle=bundle, user=request.user, request=request)
+    filename = f"{bundle.contact.display_name} documents {bundle.created_at:%Y-%m-%d}.zip"
+    return private_file_response(bundle.file.open("rb"), filename=filename, content_type="application/zip")
+
+
+@require_GET
+def bundle_link_view(request, token):
+    """The link in the email: valid for 24 hours, then a friendly page to ask for a new one."""
+    try:
+        bundle = services.bundle_for_link(token)
+    except services.BundleLinkExpired:
+        return render(request, "documents/bundle_expired.html", {"contact": None}, status=410)
+    return _send_bundle(request, bundle)
+
+
+# --- Case → Documents → Contact Documents -------------------------------------------------
+
+
+@require_GET
+def case_documents_view(request, case_id):
+    case = get_object_or_404(Case, pk=case_id)
+    documents = selectors.case_contact_documents(case=case)
+    page = Paginator(documents, CASE_DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"case": case, "page": page, "nav": "cases", "active_subtab": "contact_documents"}
+    return render(request, "documents/case_documents.html", context)
+
+
+# --- Notes tab ---------------------------------------------------------------------------
 
 
 def contact_notes_view(request, contact_id):
-    contact = get_object_or_404(Contact, pk=contact_id)
-    context = {"contact": contact, "nav": "contacts", "active_tab": "notes", "text": "Notes about this contact."}
-    return render(request, "contacts/tab_placeholder.html", context)
+    contact = _contact(contact_id)
+    form = NoteForm()
+    if request.method == "POST":
+        if _request_too_large(request):
+            messages.error(request, _too_large_message())
+            return redirect("documents:contact_notes", contact_id=contact.pk)
+        form = NoteForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.create_note(
+                    contact=contact,
+                    user=request.user,
+                    body_html=form.cleaned_data["body_html"],
+                    files=form.cleaned_data["attachments"],
+                    is_pinned=form.cleaned_data["is_pinned"],
+                )
+            except UploadRefused as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, "Note added.")
+                return redirect("documents:contact_notes", contact_id=contact.pk)
+    search = request.GET.get("q", "")
+    notes = selectors.contact_notes(contact=contact, search=search)
+    page = Paginator(notes, NOTES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "contact": contact,
+        "nav": "contacts",
+        "active_tab": "notes",
+        "form": form,
+        "page": page,
+        "search": search,
+        "accept": ACCEPT_ATTRIBUTE,
+    }
+    if request.htmx and request.method == "GET":
+        return render(request, "documents/partials/note_list.html", context)
+    return render(request, "documents/contact_notes.html", context, status=400 if form.errors else 200)
+
+
+def note_edit_view(request, contact_id, note_id):
+    note = selectors.get_contact_note(contact_id=contact_id, note_id=note_id)
+    if request.method == "POST":
+        form = NoteForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.update_note(
+                    note=note,
+                    user=request.user,
+                    body_html=form.cleaned_data["body_html"],
+                    files=form.cleaned_data["attachments"],
+                )
+            except UploadRefused as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, "Note saved.")
+                return redirect("documents:contact_notes", contact_id=contact_id)
+    else:
+        form = NoteForm(initial={"body_html": note.body_html, "is_pinned": note.is_pinned})
+    context = {"contact": note.contact, "note": note, "form": form, "nav": "contacts", "active_tab": "notes"}
+    return render(request, "documents/note_edit.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def note_delete_view(request, contact_id, note_id):
+    note = selectors.get_contact_note(contact_id=contact_id, note_id=note_id)
+    services.delete_note(note=note, user=request.user)
+    messages.success(request, "Note deleted.")
+    return redirect("documents:contact_notes", contact_id=contact_id)
+
+
+@require_POST
+def note_pin_view(request, contact_id, note_id):
+    note = selectors.get_contact_note(contact_id=contact_id, note_id=note_id)
+    services.set_note_pinned(note=note, user=request.user, pinned=not note.is_pinned)
+    return redirect("documents:contact_notes", contact_id=contact_id)

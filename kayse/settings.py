@@ -148,6 +148,11 @@ MEDIA_URL = "/media-unused/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", 50 * 1024 * 1024))
+# One upload request may carry several files; this caps their total.
+DOCUMENT_MAX_REQUEST_BYTES = int(os.environ.get("DOCUMENT_MAX_REQUEST_BYTES", 200 * 1024 * 1024))
+# Virus scanning of uploads through clamd: "unix:/run/clamav/clamd.ctl" or "tcp:host:3310"; off when empty.
+CLAMD_ADDRESS = os.environ.get("CLAMD_ADDRESS", "")
+DOWNLOAD_BUNDLE_TTL = env_duration("DOWNLOAD_BUNDLE_TTL", timedelta(hours=24))
 
 # Contacts
 DEFAULT_PHONE_REGION = os.environ.get("DEFAULT_PHONE_REGION", "US")
@@ -194,6 +199,9 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "documents-delete-expired-bundles": {"task": "documents.delete_expired_bundles", "schedule": 3600.0},
+}
 
 # Email and SMS: files under var/outbox by default, so a local try-out can read them.
 OUTBOX_DIR = VAR_DIR / "outbox"

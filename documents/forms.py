@@ -1,0 +1,42 @@
+from django import forms
+
+from cases.models import Case
+from documents.validation import ACCEPT_ATTRIBUTE
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; each is checked by documents.validation, not here."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True, "accept": ACCEPT_ATTRIBUTE}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class DocumentUploadForm(forms.Form):
+    files = MultipleFileField(label="Files")
+    case = forms.ModelChoiceField(queryset=Case.objects.none(), required=False, empty_label="No case", label="Case")
+
+    def __init__(self, *args, contact, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = Case.objects.filter(case_contacts__contact=contact).order_by("number")
+
+
+class NoteForm(forms.Form):
+    body_html = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "data-rich-text": "true"}),
+        help_text="Bold, italic, lists, headings, quotes and links are kept; anything else is removed.",
+    )
+    attachments = MultipleFileField(label="Attachments", required=False)
+    is_pinned = forms.BooleanField(label="Pin this note to the top", required=False)
