@@ -123,7 +123,9 @@ def test_do_not_email_blocks_sharing_by_email(client, staff):
 @freeze_time(DAYTIME)
 def test_a_landline_cannot_get_a_text(client, staff):
     contact, case = contact_on_case()
-    landline = ContactPhoneFactory(contact=contact, number="+13125559876", kind="home", line_type="landline", is_primary=False)
+    landline = ContactPhoneFactory(
+        contact=contact, number="+13125559876", kind="home", line_type="landline", is_primary=False
+    )
     page = client.get(share_url(case, contact)).content.decode()
     assert "+13125559876 is a landline" in page
     response = client.post(
