@@ -9,3 +9,5 @@ class ContactsConfig(AppConfig):
         from contacts.roles import ensure_roles
 
         post_migrate.connect(ensure_roles, dispatch_uid="contacts.ensure_roles")
+
+        from contacts import duplicate_signals  # noqa: F401  (connects the queue's refresh)

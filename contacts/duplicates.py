@@ -639,3 +639,84 @@ def find_matches_for_row(values: dict, *, min_score: int | None = None, limit: i
         if not any(existing.contact_id == match.contact_id for existing in found):
             found.append(match)
     return _with_contacts(found[:limit])
+
+
+# --- Keeping the possible-duplicates queue (DuplicateCandidate) -----------------------------
+
+
+def _candidate_row(a_id: int, b_id: int, score: int, reasons: Iterable[str]):
+    from contacts.models import DuplicateCandidate
+
+    reasons = set(reasons)
+    return DuplicateCandidate(
+        contact_a_id=min(a_id, b_id),
+        contact_b_id=max(a_id, b_id),
+        score=score,
+        phone_match=RULES[PHONE] in reasons,
+        email_match=RULES[EMAIL] in reasons,
+        name_match=RULES[NAME] in reasons,
+        fuzzy_match=RULES[FUZZY] in reasons,
+    )
+
+
+def refresh_candidates_for(contact_ids: Iterable[int]) -> int:
+    """Re-check these contacts against the table and rewrite their rows of the queue.
+
+    Called in the background whenever a contact, a phone or an email changes, and after a
+    merge or an undo. Returns how many pairs the contacts now have."""
+    from django.db import transaction
+    from django.db.models import Q
+
+    from contacts.models import Contact, DuplicateCandidate
+
+    total = 0
+    for contact_id in sorted(set(contact_ids)):
+        contact = Contact.objects.filter(pk=contact_id).first()
+        rows = []
+        if contact is not None and contact.merged_into_id is None and contact.archived_at is None:
+            rows = [_candidate_row(contact_id, m.contact_id, m.score, m.reasons) for m in check_contact(contact)]
+        with transaction.atomic():
+            DuplicateCandidate.objects.filter(Q(contact_a=contact_id) | Q(contact_b=contact_id)).delete()
+            DuplicateCandidate.objects.bulk_create(rows, ignore_conflicts=True)
+        total += len(rows)
+    return total
+
+
+def run_full_scan(scan_id: int | None = None, *, batch_size: int = 5000) -> ScanStats:
+    """Recompute the whole queue from a full scan; the old queue stays visible until the new
+    one is committed in one go."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from contacts.models import DuplicateCandidate, DuplicateScan
+
+    scan = DuplicateScan.objects.filter(pk=scan_id).first() if scan_id else None
+    if scan is not None:
+        DuplicateScan.objects.filter(pk=scan.pk).update(status=DuplicateScan.Status.RUNNING)
+    stats = ScanStats()
+    try:
+        candidates = list(find_candidate_pairs(stats=stats))
+        with transaction.atomic():
+            DuplicateCandidate.objects.all().delete()
+            for start in range(0, len(candidates), batch_size):
+                DuplicateCandidate.objects.bulk_create(
+                    [
+                        _candidate_row(c.contact_a, c.contact_b, c.score, c.reasons)
+                        for c in candidates[start : start + batch_size]
+                    ],
+                    ignore_conflicts=True,
+                )
+            if scan is not None:
+                DuplicateScan.objects.filter(pk=scan.pk).update(
+                    status=DuplicateScan.Status.DONE,
+                    contacts=stats.contacts,
+                    pairs=len(candidates),
+                    finished_at=timezone.now(),
+                )
+    except Exception as error:
+        if scan is not None:
+            DuplicateScan.objects.filter(pk=scan.pk).update(
+                status=DuplicateScan.Status.FAILED, error=str(error)[:300], finished_at=timezone.now()
+            )
+        raise
+    return stats

@@ -416,3 +416,53 @@ class ExportPreference(models.Model):
 
     def __str__(self):
         return f"Export fields of {self.user_id}"
+
+
+class DuplicateCandidate(models.Model):
+    """A pair the duplicate engine scored as possibly one person, kept for the queue.
+
+    Derived data: the background scan and the per-contact refresh rewrite it; low id first."""
+
+    contact_a = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    contact_b = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    phone_match = models.BooleanField(default=False)
+    email_match = models.BooleanField(default=False)
+    name_match = models.BooleanField(default=False)
+    fuzzy_match = models.BooleanField(default=False)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-score", "contact_a", "contact_b"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact_a", "contact_b"], name="unique_duplicate_candidate"),
+            models.CheckConstraint(condition=Q(contact_a__lt=models.F("contact_b")), name="duplicate_pair_ordered"),
+        ]
+        indexes = [models.Index(fields=["-score", "contact_a", "contact_b"], name="duplicate_by_score")]
+
+    def __str__(self):
+        return f"#{self.contact_a_id} ~ #{self.contact_b_id} ({self.score})"
+
+
+class DuplicateScan(models.Model):
+    """One full scan of the contacts for the duplicates queue, run by Celery."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    contacts = models.PositiveIntegerField(default=0)
+    pairs = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Duplicate scan #{self.pk} ({self.get_status_display()})"

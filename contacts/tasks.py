@@ -27,3 +27,46 @@ def run_import_task(batch_id: int) -> dict:
     if batch.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
         return batch_counts(batch)
     return run_import(batch)
+
+
+@shared_task(name="contacts.scan_duplicates")
+def scan_duplicates_task(scan_id: int) -> dict:
+    """Full duplicate scan for the queue (idempotent: a rerun rewrites the same pairs)."""
+    from contacts.duplicates import run_full_scan
+    from contacts.models import DuplicateScan
+
+    if not DuplicateScan.objects.filter(pk=scan_id).exclude(status=DuplicateScan.Status.DONE).exists():
+        return {}
+    stats = run_full_scan(scan_id)
+    return {"contacts": stats.contacts, "pairs": stats.found}
+
+
+@shared_task(name="contacts.refresh_duplicates")
+def refresh_duplicates_task(contact_ids: list[int]) -> dict:
+    """Re-check changed contacts so the queue follows edits without a full scan."""
+    from contacts.duplicates import refresh_candidates_for
+
+    return {"pairs": refresh_candidates_for(contact_ids)}
+
+
+def schedule_duplicate_refresh(contact_ids) -> None:
+    """After the current transaction commits, re-check these contacts in the background.
+
+    Never blocks or breaks the save that asked for it: a broker that is down only delays the
+    queue until the next full scan."""
+    import logging
+
+    from django.conf import settings
+    from django.db import transaction
+
+    ids = sorted({int(pk) for pk in contact_ids if pk})
+    if not ids or not settings.DUPLICATE_AUTO_REFRESH:
+        return
+
+    def send():
+        try:
+            refresh_duplicates_task.apply_async(args=[ids], retry=False)
+        except Exception:  # the broker being down must not fail a contact's save
+            logging.getLogger(__name__).warning("Could not queue the duplicate refresh of %s", ids, exc_info=True)
+
+    transaction.on_commit(send)
