@@ -1,0 +1,3 @@
+"""Importing contacts from CSV and Excel files: reading (readers), matching columns to our
+fields (mapping), checking each row (validation), finding the contacts a row duplicates
+(matching), and applying the chosen duplicate rule in atomic chunks (service)."""

@@ -1,0 +1,666 @@
+"""Running an import: the dry run and the real run share one pipeline.
+
+Rows are read as a stream and handled in chunks. Each chunk of the real run is one
+transaction that writes its contacts, phones, emails, notes, case links, the batch's
+undo records, one activity event per imported row and the batch's progress together: a
+crash or a cancel leaves whole chunks only, and `rows_done` says exactly where to resume.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.html import escape, linebreaks
+
+from activity.models import EventType
+from contacts.importing.events import record_events_bulk
+from contacts.importing.matching import MATCH_RULES, contact_keys, find_existing_matches, first_match, row_keys
+from contacts.importing.readers import UnreadableFile, open_table
+from contacts.importing.validation import BOOLEAN_FIELDS, CONTACT_FIELDS, ParsedRow, validate_row
+from contacts.models import (
+    Contact,
+    ContactEmail,
+    ContactKind,
+    ContactPhone,
+    DuplicateRule,
+    ImportAction,
+    ImportBatch,
+    ImportedContact,
+    ImportErrorMode,
+    ImportNoteKind,
+    ImportRowNote,
+    ImportStatus,
+    Note,
+)
+
+CHUNK_SIZE = getattr(settings, "IMPORT_CHUNK_SIZE", 1000)
+UNDO_DAYS = 7
+# Notes about duplicates kept per batch (errors are always all kept: they make the rejected-rows file).
+MAX_DUPLICATE_NOTES = 5000
+COUNT_FIELDS = {"new": "new_count", "updated": "updated_count", "skipped": "skipped_count"}
+COUNT_FIELDS |= {"merged": "merged_count", "errors": "error_count"}
+
+
+class ImportCancelled(Exception):
+    pass
+
+
+def private_path(name: str) -> Path:
+    return Path(settings.PRIVATE_STORAGE_ROOT) / name
+
+
+def open_batch_table(batch: ImportBatch):
+    return open_table(
+        private_path(batch.stored_name),
+        original_name=batch.original_name,
+        encoding=batch.encoding,
+        sheet=batch.sheet,
+        delimiter=batch.delimiter,
+    )
+
+
+# What a row lands on
+
+
+@dataclass
+class Target:
+    """A contact a row lands on: an existing one (loaded once per chunk) or a new one."""
+
+    contact: Contact
+    created: bool
+    line: int
+    phones: dict = field(default_factory=dict)  # number → is_primary
+    emails: dict = field(default_factory=dict)
+    new_phones: list = field(default_factory=list)  # [(number, kind)]
+    new_emails: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    case_numbers: list = field(default_factory=list)
+    changed: set = field(default_factory=set)
+    before: dict | None = None
+    action: str = ""
+    lines: list = field(default_factory=list)
+
+    def keys(self):
+        contact = self.contact
+        return contact_keys(
+            kayse_id=contact.pk,
+            external_id=contact.external_id,
+            phones=[*self.phones, *(number for number, _ in self.new_phones)],
+            emails=[*self.emails, *(address for address, _ in self.new_emails)],
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+            date_of_birth=contact.date_of_birth,
+        )
+
+    def snapshot(self):
+        """What undo restores: the contact's importable fields, phones and emails."""
+        if self.before is None and not self.created:
+            self.before = {
+                "fields": {name: _json_value(getattr(self.contact, name)) for name in CONTACT_FIELDS},
+                "phones": sorted(self.phones),
+                "emails": sorted(self.emails),
+            }
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.created or self.changed or self.new_phones or self.new_emails or self.notes)
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def _is_empty(value) -> bool:
+    return value in (None, "", False)
+
+
+def _add_channels(target: Target, row: ParsedRow) -> None:
+    for number, kind in row.phones:
+        if number not in target.phones and all(number != known for known, _ in target.new_phones):
+            target.new_phones.append((number, kind))
+    for address, kind in row.emails:
+        if address not in target.emails and all(address != known for known, _ in target.new_emails):
+            target.new_emails.append((address, kind))
+    target.notes.extend(row.notes)
+    target.case_numbers.extend(row.case_numbers)
+
+
+def apply_update(target: Target, row: ParsedRow) -> list[str]:
+    """Update: the file's non-empty values overwrite; phones and emails are added."""
+    target.snapshot()
+    for name, value in row.fields.items():
+        if getattr(target.contact, name) != value:
+            setattr(target.contact, name, value)
+            target.changed.add(name)
+    _add_channels(target, row)
+    return []
+
+
+def apply_merge(target: Target, row: ParsedRow) -> list[str]:
+    """Merge: fill empty fields, never overwrite, keep the stricter do-not-contact; conflicts listed."""
+    target.snapshot()
+    conflicts = []
+    for name, value in row.fields.items():
+        current = getattr(target.contact, name)
+        if name in BOOLEAN_FIELDS:
+            if value and not current:
+                setattr(target.contact, name, True)
+                target.changed.add(name)
+        elif _is_empty(current):
+            setattr(target.contact, name, value)
+            target.changed.add(name)
+        elif current != value:
+            conflicts.append(
+                f"{name.replace('_', ' ')}: kept “{_json_value(current)}”, file has “{_json_value(value)}”"
+            )
+    _add_channels(target, row)
+    return conflicts
+
+
+def new_target(row: ParsedRow, batch: ImportBatch) -> Target:
+    contact = Contact(**row.fields)
+    if row.fields.get("organization_name") and not (row.fields.get("first_name") or row.fields.get("last_name")):
+        contact.kind = ContactKind.ORGANIZATION
+    contact.created_by = batch.created_by
+    contact.updated_by = batch.created_by
+    if not contact.source:
+        contact.source = f"Import #{batch.pk}"[:100]
+    target = Target(contact=contact, created=True, line=row.line, action=ImportAction.CREATED)
+    _add_channels(target, row)
+    return target
+
+
+# One chunk
+
+
+@dataclass
+class ChunkResult:
+    counts: dict = field(default_factory=lambda: dict.fromkeys(COUNT_FIELDS, 0))
+    notes: list = field(default_factory=list)
+    targets: list = field(default_factory=list)
+
+
+def _load_targets(contact_ids) -> dict[int, Target]:
+    contacts = Contact.objects.in_bulk(list(contact_ids))
+    targets = {pk: Target(contact=contact, created=False, line=0) for pk, contact in contacts.items()}
+    for contact_id, number, primary in ContactPhone.objects.filter(contact_id__in=contacts).values_list(
+        "contact_id", "number", "is_primary"
+    ):
+        targets[contact_id].phones[number] = primary
+    for contact_id, address, primary in ContactEmail.objects.filter(contact_id__in=contacts).values_list(
+        "contact_id", "email", "is_primary"
+    ):
+        targets[contact_id].emails[address] = primary
+    return targets
+
+
+def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dict, dry_run: bool) -> ChunkResult:
+    """Decide each row's fate under the batch's duplicate rule; nothing is written here.
+
+    `file_index` maps match keys to what earlier rows of the file became (a Target in the
+    real run, the line number in the dry run), so duplicates inside the file follow the rule.
+    """
+    result = ChunkResult()
+    rule = batch.duplicate_rule
+    valid = [row for row in rows if row.is_valid]
+    for row in rows:
+        if not row.is_valid:
+            result.counts["errors"] += 1
+            result.notes.append((row.line, ImportNoteKind.ERROR, "; ".join(row.errors), None, row.cells))
+    existing = find_existing_matches(valid)
+    needed = set(existing.values()) if rule != DuplicateRule.SKIP and rule != DuplicateRule.CREATE else set()
+    loaded = _load_targets(needed) if (needed and not dry_run) else {}
+    for row in valid:
+        keys = row_keys(row)
+        match = first_match(keys, existing)
+        in_file = None
+        if match is None:
+            in_file = first_match(keys, file_index)
+        if match is None and in_file is None:
+            target = new_target(row, batch)
+            result.counts["new"] += 1
+            _index(file_index, row.line if dry_run else target, keys)
+            result.targets.append(target)
+            continue
+        if match is not None:
+            contact_id, matched_rule, value = match
+            where = f"contact #{contact_id}"
+        else:
+            found, matched_rule, value = in_file
+            contact_id = None if dry_run else (found.contact.pk if not found.created else None)
+            line = found if dry_run else found.line
+            where = f"line {line} of this file"
+        reason = f"{MATCH_RULES[matched_rule]} ({value.split('|')[0]}) as {where}"
+        if rule == DuplicateRule.SKIP:
+            result.counts["skipped"] += 1
+            result.notes.append((row.line, ImportNoteKind.DUPLICATE, f"skipped: {reason}", contact_id, row.cells))
+            continue
+        if rule == DuplicateRule.CREATE:
+            target = new_target(row, batch)
+            result.counts["new"] += 1
+            result.notes.append((row.line, ImportNoteKind.DUPLICATE, f"created anyway: {reason}", contact_id, []))
+            _index(file_index, row.line if dry_run else target, keys)
+            result.targets.append(target)
+            continue
+        verb = "updated" if rule == DuplicateRule.UPDATE else "merged"
+        result.notes.append((row.line, ImportNoteKind.DUPLICATE, f"{verb}: {reason}", contact_id, []))
+        if dry_run:
+            result.counts[verb] += 1
+            _index(file_index, row.line, keys)
+            continue
+        target = loaded[contact_id] if match is not None else in_file[0]
+        if not target.created and not target.lines:
+            result.targets.append(target)
+        target.lines.append(row.line)
+        had_changes = bool(target.changed or target.new_phones or target.new_emails)
+        apply = apply_update if rule == DuplicateRule.UPDATE else apply_merge
+        conflicts = apply(target, row)
+        for conflict in conflicts:
+            result.notes.append((row.line, ImportNoteKind.CONFLICT, conflict, contact_id, []))
+        changed_now = bool(target.changed or target.new_phones or target.new_emails or row.notes)
+        if target.created:
+            result.counts[verb] += 1
+        elif not changed_now and not had_changes:
+            result.counts["skipped"] += 1
+            result.notes[-1 - len(conflicts)] = (
+                row.line,
+                ImportNoteKind.DUPLICATE,
+                f"skipped, already up to date: {reason}",
+                contact_id,
+                [],
+            )
+        else:
+            result.counts[verb] += 1
+            target.action = target.action or (ImportAction.UPDATED if verb == "updated" else ImportAction.MERGED)
+        _index(file_index, target, target.keys())
+    return result
+
+
+def _index(file_index: dict, target, keys) -> None:
+    for key in keys:
+        file_index.setdefault(key, target)
+
+
+# Writing a chunk
+
+
+def write_chunk(result: ChunkResult, batch: ImportBatch) -> None:
+    """Write everything a classified chunk decided (call inside the chunk's transaction)."""
+    now = timezone.now()
+    user = batch.created_by
+    created = [target for target in result.targets if target.created]
+    updated = [target for target in result.targets if not target.created and target.touched]
+    for target in created:
+        target.contact.refresh_derived_fields()
+    Contact.objects.bulk_create([target.contact for target in created], batch_size=500)
+    changed_fields = set()
+    for target in updated:
+        if target.changed:
+            target.contact.refresh_derived_fields()
+            target.contact.updated_at = now
+            target.contact.updated_by = user
+            changed_fields |= target.changed
+    to_update = [target.contact for target in updated if target.changed]
+    if to_update:
+        derived = {"login_source", "search_name", "sort_name", "updated_at", "updated_by"}
+        Contact.objects.bulk_update(to_update, sorted(changed_fields | derived), batch_size=500)
+    phones, emails, notes = [], [], []
+    for target in [*created, *updated]:
+        has_primary = any(target.phones.values())
+        for number, kind in target.new_phones:
+            phones.append(ContactPhone(contact=target.contact, number=number, kind=kind, is_primary=not has_primary))
+            has_primary = True
+        has_primary = any(target.emails.values())
+        for address, kind in target.new_emails:
+            emails.append(ContactEmail(contact=target.contact, email=address, kind=kind, is_primary=not has_primary))
+            has_primary = True
+        for text in target.notes:
+            notes.append(Note(contact=target.contact, author=user, body_html=linebreaks(escape(text))))
+    ContactPhone.objects.bulk_create(phones, batch_size=1000)
+    ContactEmail.objects.bulk_create(emails, batch_size=1000)
+    Note.objects.bulk_create(notes, batch_size=500)
+    _link_cases([*created, *updated], result)
+    ImportedContact.objects.bulk_create(
+        [
+            ImportedContact(
+                batch=batch,
+                contact=target.contact,
+                action=target.action or ImportAction.UPDATED,
+                line=target.line or target.lines[0],
+                before=target.before,
+            )
+            for target in [*created, *updated]
+        ],
+        batch_size=1000,
+    )
+    label = f"Import #{batch.pk}"
+    events = []
+    for target in [*created, *updated]:
+        action = target.action or ImportAction.UPDATED
+        verb = {"created": "Created", "updated": "Updated", "merged": "Merged"}[action]
+        events.append(
+            {
+                "event_type": EventType.IMPORT,
+                "contact_id": target.contact.pk,
+                "description": f"{verb} by import #{batch.pk} from {batch.original_name}",
+                "data": {
+                    "batch": batch.pk,
+                    "action": action,
+                    "lines": [target.line] if target.created else target.lines,
+                    "fields": sorted(target.changed),
+                },
+            }
+        )
+    record_events_bulk(events, user=user, actor_label=label)
+
+
+def _link_cases(targets, result: ChunkResult) -> None:
+    wanted = {number for target in targets for number in target.case_numbers}
+    if not wanted:
+        return
+    # Cases sit above contacts: looked up by name so this app does not import theirs.
+    case_model = apps.get_model("cases", "Case")
+    link_model = apps.get_model("cases", "CaseContact")
+    cases = dict(case_model.objects.filter(number__in=wanted).values_list("number", "id"))
+    links = []
+    for target in targets:
+        for number in dict.fromkeys(target.case_numbers):
+            if number in cases:
+                links.append(link_model(case_id=cases[number], contact=target.contact))
+            else:
+                result.notes.append(
+                    (target.line or target.lines[0], ImportNoteKind.CONFLICT, f"no case numbered “{number}”", None, [])
+                )
+    link_model.objects.bulk_create(links, ignore_conflicts=True)
+
+
+def _save_notes(batch: ImportBatch, notes, *, dry_run: bool, duplicates_kept: int) -> int:
+    rows = []
+    for line, kind, reason, contact_id, cells in notes:
+        if kind == ImportNoteKind.DUPLICATE:
+            if duplicates_kept >= MAX_DUPLICATE_NOTES:
+                continue
+            duplicates_kept += 1
+        rows.append(
+            ImportRowNote(
+                batch=batch,
+                dry_run=dry_run,
+                line=line,
+                kind=kind,
+                reason=reason[:500],
+                contact_id=contact_id,
+                values=cells,
+            )
+        )
+    ImportRowNote.objects.bulk_create(rows, batch_size=1000)
+    return duplicates_kept
+
+
+# The whole file
+
+
+def _chunks(table, mapping, start_after: int, size: int):
+    chunk = []
+    for index, (line, cells) in enumerate(table.rows()):
+        if index < start_after:
+            continue
+        chunk.append(validate_row(line, cells, mapping))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def preview_import(batch: ImportBatch, *, progress=None, chunk_size: int | None = None) -> dict:
+    """The dry run: counts of what would happen, each row's errors and the duplicates found."""
+    table = open_batch_table(batch)
+    ImportRowNote.objects.filter(batch=batch, dry_run=True).delete()
+    counts = dict.fromkeys(COUNT_FIELDS, 0)
+    file_index: dict = {}
+    done = 0
+    duplicates_kept = 0
+    ImportBatch.objects.filter(pk=batch.pk).update(rows_done=0, status=ImportStatus.PREVIEWING)
+    for chunk in _chunks(table, batch.mapping, 0, chunk_size or CHUNK_SIZE):
+        result = classify_chunk(chunk, batch, file_index=file_index, dry_run=True)
+        for key, value in result.counts.items():
+            counts[key] += value
+        duplicates_kept = _save_notes(batch, result.notes, dry_run=True, duplicates_kept=duplicates_kept)
+        done += len(chunk)
+        ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done)
+        if progress:
+            progress(done)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        preview=counts, rows_total=done, rows_done=0, status=ImportStatus.PREVIEWED
+    )
+    batch.refresh_from_db()
+    return counts
+
+
+def run_import(batch: ImportBatch, *, progress=None, chunk_size: int | None = None) -> dict:
+    """Import the file, resuming after the rows already committed. Returns the batch's counts.
+
+    All or nothing: every row is checked first and nothing is written when one is invalid;
+    should the run itself fail, what it had committed is undone.
+    """
+    table = open_batch_table(batch)
+    start_after = batch.rows_done
+    now = timezone.now()
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.RUNNING, started_at=batch.started_at or now, message="", cancel_requested=False
+    )
+    if start_after == 0:
+        ImportRowNote.objects.filter(batch=batch, dry_run=False).delete()
+    if batch.error_mode == ImportErrorMode.ALL_OR_NOTHING and start_after == 0:
+        bad = [row for chunk in _chunks(table, batch.mapping, 0, CHUNK_SIZE) for row in chunk if not row.is_valid]
+        if bad:
+            _save_notes(
+                batch,
+                [(row.line, ImportNoteKind.ERROR, "; ".join(row.errors), None, row.cells) for row in bad],
+                dry_run=False,
+                duplicates_kept=0,
+            )
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                status=ImportStatus.FAILED,
+                error_count=len(bad),
+                finished_at=timezone.now(),
+                message=f"Nothing was imported: {len(bad)} row(s) have errors and you chose all or nothing.",
+            )
+            batch.refresh_from_db()
+            return batch_counts(batch)
+    duplicates_kept = ImportRowNote.objects.filter(batch=batch, dry_run=False, kind=ImportNoteKind.DUPLICATE).count()
+    done = start_after
+    try:
+        for chunk in _chunks(table, batch.mapping, start_after, chunk_size or CHUNK_SIZE):
+            if ImportBatch.objects.filter(pk=batch.pk, cancel_requested=True).exists():
+                raise ImportCancelled
+            with transaction.atomic():
+                result = classify_chunk(chunk, batch, file_index={}, dry_run=False)
+                write_chunk(result, batch)
+                duplicates_kept = _save_notes(batch, result.notes, dry_run=False, duplicates_kept=duplicates_kept)
+                done += len(chunk)
+                ImportBatch.objects.filter(pk=batch.pk).update(
+                    rows_done=done,
+                    **{COUNT_FIELDS[key]: F(COUNT_FIELDS[key]) + value for key, value in result.counts.items()},
+                )
+            if progress:
+                progress(done)
+    except ImportCancelled:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.CANCELLED,
+            finished_at=timezone.now(),
+            message=f"Cancelled after {done} rows: those rows were imported (you can undo them); the rest were not.",
+        )
+    except UnreadableFile as error:
+        _fail(batch, done, str(error))
+    except Exception:
+        _fail(batch, done, "The import stopped on an unexpected error.")
+        raise
+    else:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.DONE, finished_at=timezone.now(), rows_total=done
+        )
+    batch.refresh_from_db()
+    return batch_counts(batch)
+
+
+def _fail(batch: ImportBatch, done: int, reason: str) -> None:
+    batch.refresh_from_db()
+    if batch.error_mode == ImportErrorMode.ALL_OR_NOTHING and done:
+        undo_import(batch=batch, user=batch.created_by, force=True)
+        message = f"{reason} Everything it had imported was undone, so nothing changed."
+    else:
+        message = f"{reason} The first {done} rows were imported; resume to import the rest, or undo."
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.FAILED if not batch.undone_at else ImportStatus.UNDONE,
+        finished_at=timezone.now(),
+        message=message[:500],
+    )
+
+
+def batch_counts(batch: ImportBatch) -> dict:
+    return {key: getattr(batch, name) for key, name in COUNT_FIELDS.items()}
+
+
+# Undo
+
+
+class UndoRefused(Exception):
+    pass
+
+
+def can_undo(batch: ImportBatch) -> bool:
+    return (
+        batch.undone_at is None
+        and batch.status in (ImportStatus.DONE, ImportStatus.CANCELLED, ImportStatus.FAILED)
+        and batch.started_at is not None
+        and timezone.now() - (batch.finished_at or batch.started_at) <= datetime.timedelta(days=UNDO_DAYS)
+    )
+
+
+def undo_import(*, batch: ImportBatch, user, force: bool = False) -> int:
+    """Remove the contacts the import created and restore the ones it changed, in one transaction."""
+    if not force and not can_undo(batch):
+        raise UndoRefused(f"This import can no longer be undone (only within {UNDO_DAYS} days, once).")
+    restored = 0
+    with transaction.atomic():
+        links = batch.imported_contacts.order_by("-id")
+        events = []
+        updated_links = list(links.exclude(action=ImportAction.CREATED).values("contact_id", "before"))
+        for start in range(0, len(updated_links), 500):
+            part = updated_links[start : start + 500]
+            contacts = Contact.objects.in_bulk([link["contact_id"] for link in part])
+            for link in part:
+                contact = contacts[link["contact_id"]]
+                before = link["before"] or {}
+                for name, value in before.get("fields", {}).items():
+                    if name == "date_of_birth" and value:
+                        value = datetime.date.fromisoformat(value)
+                    setattr(contact, name, value)
+                contact.save()
+                ContactPhone.objects.filter(contact=contact).exclude(number__in=before.get("phones", [])).delete()
+                ContactEmail.objects.filter(contact=contact).exclude(email__in=before.get("emails", [])).delete()
+                events.append(
+                    {
+                        "event_type": EventType.IMPORT,
+                        "contact_id": contact.pk,
+                        "description": f"Changes of import #{batch.pk} undone",
+                        "data": {"batch": batch.pk, "undo": True},
+                    }
+                )
+                restored += 1
+        created_ids = list(links.filter(action=ImportAction.CREATED).values_list("contact_id", flat=True))
+        for start in range(0, len(created_ids), 500):
+            part = created_ids[start : start + 500]
+            Contact.objects.filter(pk__in=part).delete()
+            events.extend(
+                {
+                    "event_type": EventType.IMPORT,
+                    "contact_id": contact_id,
+                    "description": f"Removed: undo of import #{batch.pk}",
+                    "data": {"batch": batch.pk, "undo": True},
+                }
+                for contact_id in part
+            )
+        record_events_bulk(events, user=user, actor_label=f"Import #{batch.pk} undone")
+        now = timezone.now()
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.UNDONE, undone_at=now, undone_by=user)
+    batch.refresh_from_db()
+    return restored + len(created_ids)
+
+
+# Upload
+
+
+def max_upload_bytes() -> int:
+    """IMPORT_MAX_UPLOAD_BYTES, 100 MB unless the settings say otherwise."""
+    return getattr(settings, "IMPORT_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
+
+
+class FileTooLarge(UnreadableFile):
+    pass
+
+
+def human_size(size: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""
+
+
+def store_upload(uploaded_file, *, user, encoding: str = "", sheet: str = "", saved_columns=None) -> ImportBatch:
+    """Keep an uploaded file privately and read its header; raises UnreadableFile with the reason."""
+    import uuid
+
+    size = uploaded_file.size
+    limit = max_upload_bytes()
+    if size > limit:
+        raise FileTooLarge(
+            f"The file is {human_size(size)}; the limit is {human_size(limit)}. "
+            "Split it into smaller files, or import it with the import_contacts command."
+        )
+    name = f"imports/{uuid.uuid4().hex}{Path(uploaded_file.name).suffix.lower()[:10]}"
+    path = private_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        for piece in uploaded_file.chunks():
+            handle.write(piece)
+    try:
+        return create_batch(
+            path,
+            stored_name=name,
+            original_name=uploaded_file.name,
+            user=user,
+            encoding=encoding,
+            sheet=sheet,
+            saved_columns=saved_columns,
+        )
+    except UnreadableFile:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def create_batch(
+    path, *, stored_name: str, original_name: str, user, encoding="", sheet="", saved_columns=None
+) -> ImportBatch:
+    from contacts.importing.mapping import auto_map
+
+    table = open_table(path, original_name=original_name, encoding=encoding, sheet=sheet)
+    return ImportBatch.objects.create(
+        original_name=original_name[:255],
+        stored_name=stored_name,
+        size=Path(path).stat().st_size,
+        file_format=table.file_format,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        sheet=table.sheet,
+        headers=table.headers,
+        mapping=auto_map(table.headers, saved_columns),
+        created_by=user,
+    )

@@ -1,0 +1,265 @@
+"""The import pipeline: duplicate rules, in-file duplicates, bad rows, dry run, undo, resume."""
+
+import datetime
+
+import pytest
+
+from activity.models import ActivityEvent, EventType
+from activity.services import verify_chain
+from cases.models import Case, CaseContact
+from contacts.importing.service import preview_import, run_import, undo_import
+from contacts.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ImportBatch,
+    ImportedContact,
+    ImportErrorMode,
+    ImportNoteKind,
+    ImportStatus,
+    Note,
+)
+from contacts.tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory, admin_user
+from contacts.tests.import_helpers import batch_from_bytes, csv_bytes
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["First Name", "Last Name", "Mobile Phone", "Email", "Birthday", "City", "Do Not Call", "External ID"]
+
+
+@pytest.fixture
+def user():
+    return admin_user(username="ada")
+
+
+@pytest.fixture
+def ann():
+    """An existing contact the file's first row duplicates (same phone)."""
+    contact = ContactFactory(first_name="Ann", last_name="Lee", city="", state="IL", external_id="")
+    ContactPhoneFactory(contact=contact, number="+13125550101", is_primary=True)
+    ContactEmailFactory(contact=contact, email="ann@old.example", is_primary=True)
+    return contact
+
+
+def ann_row(**changes):
+    row = dict(first="Ann", last="Lee", phone="(312) 555-0101", email="ann@new.example", dob="03/12/1985",
+               city="Chicago", dnc="yes", ext="")  # fmt: skip
+    row.update(changes)
+    return list(row.values())
+
+
+def run(user, rows, rule, **options):
+    batch = batch_from_bytes(csv_bytes([HEADER, *rows]), user=user, duplicate_rule=rule, **options)
+    counts = run_import(batch)
+    batch.refresh_from_db()
+    return batch, counts
+
+
+def test_skip_leaves_the_existing_contact_alone(user, ann):
+    batch, counts = run(user, [ann_row()], "skip")
+    assert counts == {"new": 0, "updated": 0, "skipped": 1, "merged": 0, "errors": 0}
+    ann.refresh_from_db()
+    assert ann.city == "" and not ann.do_not_call
+    note = batch.notes.get(kind=ImportNoteKind.DUPLICATE)
+    assert note.reason.startswith("skipped: same phone (+13125550101)") and note.contact_id == ann.pk
+
+
+def test_update_overwrites_with_the_files_non_empty_values(user, ann):
+    ann.first_name = "Annie"
+    ann.save()
+    batch, counts = run(user, [ann_row(city="Chicago", last="")], "update")
+    assert counts["updated"] == 1
+    ann.refresh_from_db()
+    assert ann.first_name == "Ann"  # overwritten
+    assert ann.last_name == "Lee"  # the file's blank does not erase
+    assert ann.city == "Chicago" and ann.do_not_call
+    assert ann.date_of_birth == datetime.date(1985, 3, 12)
+    assert set(ann.emails.values_list("email", flat=True)) == {"ann@old.example", "ann@new.example"}
+
+
+def test_create_adds_a_new_contact_even_when_one_matches(user, ann):
+    _batch, counts = run(user, [ann_row()], "create")
+    assert counts["new"] == 1
+    assert Contact.objects.filter(first_name="Ann", last_name="Lee").count() == 2
+
+
+def test_merge_fills_empty_fields_unions_channels_and_lists_conflicts(user, ann):
+    ann.state = "IL"
+    ann.save()
+    batch, counts = run(user, [ann_row(first="Anne", phone="312 555 0101; 312-555-0199")], "merge")
+    assert counts["merged"] == 1
+    ann.refresh_from_db()
+    assert ann.first_name == "Ann"  # never overwritten
+    assert ann.city == "Chicago"  # empty field filled
+    assert ann.do_not_call is True  # the stricter do-not-contact wins
+    phones = list(ann.phones.order_by("-is_primary", "id").values_list("number", "is_primary"))
+    assert phones == [("+13125550101", True), ("+13125550199", False)]  # the existing primary is kept
+    assert set(ann.emails.values_list("email", flat=True)) == {"ann@old.example", "ann@new.example"}
+    conflict = batch.notes.get(kind=ImportNoteKind.CONFLICT)
+    assert conflict.reason == "first name: kept “Ann”, file has “Anne”"
+
+
+def test_merge_never_clears_a_do_not_contact_flag(user, ann):
+    ann.do_not_call = True
+    ann.save()
+    run(user, [ann_row(dnc="no")], "merge")
+    ann.refresh_from_db()
+    assert ann.do_not_call is True
+
+
+@pytest.mark.parametrize(
+    "rule, expected_contacts, counts",
+    [
+        ("skip", 1, {"new": 1, "skipped": 1}),
+        ("create", 2, {"new": 2}),
+        ("update", 1, {"new": 1, "updated": 1}),
+        ("merge", 1, {"new": 1, "merged": 1}),
+    ],
+)
+def test_duplicates_inside_the_file_follow_the_rule(user, rule, expected_contacts, counts):
+    rows = [
+        ["Cy", "Doe", "312 555 0103", "cy@example.com", "", "", "", ""],
+        ["Cy", "Doe", "312 555 0103", "cy.doe@example.com", "", "Boston", "", ""],
+    ]
+    _batch, result = run(user, rows, rule)
+    assert {key: value for key, value in result.items() if value} == counts
+    assert Contact.objects.count() == expected_contacts
+    if rule == "merge":
+        contact = Contact.objects.get()
+        assert contact.city == "Boston"
+        assert set(contact.emails.values_list("email", flat=True)) == {"cy@example.com", "cy.doe@example.com"}
+
+
+def test_in_file_duplicates_across_chunks_follow_the_rule(user):
+    rows = [[f"P{n}", "Doe", f"312 555 {1000 + n}", "", "", "", "", ""] for n in range(5)]
+    rows.append(["P0", "Doe", "312 555 1000", "p0@example.com", "", "", "", ""])
+    batch = batch_from_bytes(csv_bytes([HEADER, *rows]), user=user, duplicate_rule="merge")
+    counts = run_import(batch, chunk_size=2)
+    assert counts["new"] == 5 and counts["merged"] == 1
+    assert Contact.objects.get(first_name="P0").emails.get().email == "p0@example.com"
+
+
+def test_bad_rows_are_reported_with_line_and_plain_reason(user):
+    rows = [
+        ["Ok", "Row", "312 555 0150", "ok@example.com", "1990-01-02", "", "", ""],
+        ["Bad", "Phone", "555-12", "", "", "", "", ""],
+        ["Bad", "Email", "", "not-an-email", "", "", "", ""],
+        ["Bad", "Date", "", "", "31/31/1990", "", "", ""],
+        ["", "", "312 555 0151", "", "", "Rome", "", ""],
+    ]
+    batch, counts = run(user, rows, "skip")
+    assert counts == {"new": 1, "updated": 0, "skipped": 0, "merged": 0, "errors": 4}
+    reasons = dict(batch.notes.filter(kind=ImportNoteKind.ERROR).values_list("line", "reason"))
+    assert reasons[3] == "bad phone “555-12”"
+    assert reasons[4] == "bad email “not-an-email”"
+    assert reasons[5].startswith("unreadable date “31/31/1990”")
+    assert reasons[6].startswith("missing name")
+    assert batch.notes.get(line=6).values == ["", "", "312 555 0151", "", "", "Rome", "", ""]
+
+
+def test_the_preview_writes_nothing_and_counts_what_would_happen(user, ann):
+    rows = [ann_row(), ["New", "Person", "", "", "", "", "", ""], ["", "", "", "", "", "", "", "x"]]
+    batch = batch_from_bytes(csv_bytes([HEADER, *rows]), user=user, duplicate_rule="merge")
+    before = (Contact.objects.count(), ContactPhone.objects.count(), ActivityEvent.objects.count())
+    counts = preview_import(batch)
+    assert counts == {"new": 1, "updated": 0, "skipped": 0, "merged": 1, "errors": 1}
+    assert (Contact.objects.count(), ContactPhone.objects.count(), ActivityEvent.objects.count()) == before
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.PREVIEWED and batch.rows_total == 3
+    assert batch.notes.filter(dry_run=True, kind=ImportNoteKind.DUPLICATE).get().contact_id == ann.pk
+
+
+def test_all_or_nothing_imports_nothing_when_a_row_is_bad(user):
+    rows = [["Good", "Row", "", "", "", "", "", ""], ["Bad", "Row", "12", "", "", "", "", ""]]
+    batch, counts = run(user, rows, "skip", error_mode=ImportErrorMode.ALL_OR_NOTHING)
+    assert batch.status == ImportStatus.FAILED
+    assert "Nothing was imported" in batch.message
+    assert Contact.objects.count() == 0
+    assert counts["errors"] == 1
+
+
+def test_every_imported_row_writes_an_import_event_in_the_chain(user, ann):
+    rows = [ann_row(), ["New", "Person", "", "", "", "", "", ""]]
+    batch, _counts = run(user, rows, "merge")
+    events = ActivityEvent.objects.filter(event_type=EventType.IMPORT)
+    new = Contact.objects.get(first_name="New")
+    assert sorted(event.contact_id for event in events) == sorted([ann.pk, new.pk])
+    assert {event.data["action"] for event in events} == {"created", "merged"}
+    assert all(event.data["batch"] == batch.pk and event.actor_user_id == user.pk for event in events)
+    assert verify_chain() is None
+
+
+def test_undo_removes_created_contacts_and_restores_updated_ones(user, ann):
+    rows = [ann_row(city="Chicago"), ["New", "Person", "312 555 0177", "", "", "", "", ""]]
+    batch, _counts = run(user, rows, "update")
+    assert Contact.objects.count() == 2
+    undo_import(batch=batch, user=user)
+    ann.refresh_from_db()
+    assert ann.city == "" and ann.do_not_call is False and ann.date_of_birth is None
+    assert list(ann.emails.values_list("email", flat=True)) == ["ann@old.example"]
+    assert list(Contact.objects.values_list("pk", flat=True)) == [ann.pk]
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.UNDONE
+    assert verify_chain() is None
+
+
+def test_undo_is_refused_after_seven_days(user):
+    batch, _counts = run(user, [["New", "Person", "", "", "", "", "", ""]], "skip")
+    ImportBatch.objects.filter(pk=batch.pk).update(finished_at=batch.finished_at - datetime.timedelta(days=8))
+    batch.refresh_from_db()
+    from contacts.importing.service import UndoRefused
+
+    with pytest.raises(UndoRefused):
+        undo_import(batch=batch, user=user)
+
+
+def test_a_run_resumes_after_the_committed_chunks(user):
+    rows = [[f"P{n}", "Doe", "", "", "", "", "", ""] for n in range(6)]
+    batch = batch_from_bytes(csv_bytes([HEADER, *rows]), user=user)
+    # As a crashed worker leaves it: the first chunk (two rows) committed, the batch still running.
+    run_import(batch, chunk_size=2)
+    Contact.objects.filter(first_name__in=["P2", "P3", "P4", "P5"]).delete()
+    ImportBatch.objects.filter(pk=batch.pk).update(rows_done=2, new_count=2, status=ImportStatus.RUNNING)
+    batch.refresh_from_db()
+    counts = run_import(batch, chunk_size=2)
+    assert counts["new"] == 6
+    assert sorted(Contact.objects.values_list("first_name", flat=True)) == [f"P{n}" for n in range(6)]
+
+
+def test_cancel_stops_between_chunks(user):
+    rows = [[f"P{n}", "Doe", "", "", "", "", "", ""] for n in range(6)]
+    batch = batch_from_bytes(csv_bytes([HEADER, *rows]), user=user)
+
+    def cancel_after_first_chunk(done):
+        ImportBatch.objects.filter(pk=batch.pk).update(cancel_requested=True)
+
+    run_import(batch, chunk_size=2, progress=cancel_after_first_chunk)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.CANCELLED
+    assert Contact.objects.count() == 2 == batch.rows_done
+
+
+def test_notes_and_case_numbers_are_imported(user):
+    case = Case.objects.create(number="PI-001", title="Crash")
+    header = ["Name", "Notes", "Matter Number"]
+    batch = batch_from_bytes(csv_bytes([header, ["Doe, Jane", "Prefers <b>mornings</b>", "PI-001; PI-404"]]), user=user)
+    run_import(batch)
+    contact = Contact.objects.get()
+    assert (contact.first_name, contact.last_name) == ("Jane", "Doe")
+    assert Note.objects.get(contact=contact).body_html == "<p>Prefers &lt;b&gt;mornings&lt;/b&gt;</p>"
+    assert CaseContact.objects.filter(case=case, contact=contact).exists()
+    assert batch.notes.get(kind=ImportNoteKind.CONFLICT).reason == "no case numbered “PI-404”"
+
+
+def test_a_chunk_costs_a_fixed_number_of_queries(user, django_assert_max_num_queries):
+    for n in range(30):
+        contact = ContactFactory(first_name=f"E{n}", last_name="Old")
+        ContactPhoneFactory(contact=contact, number=f"+1312555{2000 + n}")
+    rows = [[f"E{n}", "Old", f"312 555 {2000 + n}", f"e{n}@example.com", "", "Rome", "", ""] for n in range(30)]
+    rows += [[f"N{n}", "New", f"312 555 {3000 + n}", "", "", "", "", ""] for n in range(30)]
+    batch = batch_from_bytes(csv_bytes([HEADER, *rows]), user=user, duplicate_rule="merge")
+    with django_assert_max_num_queries(40):
+        counts = run_import(batch)
+    assert counts["merged"] == 30 and counts["new"] == 30
+    assert ContactEmail.objects.count() == 30
+    assert ImportedContact.objects.filter(batch=batch).count() == 60

@@ -1,0 +1,52 @@
+// Import wizard: drag-and-drop upload and the progress bar. The pages work without it.
+(function () {
+  "use strict";
+
+  function setUpDropzone(zone) {
+    var input = zone.querySelector("input[type=file]");
+    var name = zone.querySelector("[data-dropzone-name]");
+    if (!input) { return; }
+    function show() { if (name) { name.textContent = input.files.length ? "Chosen: " + input.files[0].name : ""; } }
+    ["dragenter", "dragover"].forEach(function (type) {
+      zone.addEventListener(type, function (event) { event.preventDefault(); zone.classList.add("is-over"); });
+    });
+    ["dragleave", "drop"].forEach(function (type) {
+      zone.addEventListener(type, function () { zone.classList.remove("is-over"); });
+    });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      if (event.dataTransfer && event.dataTransfer.files.length) {
+        input.files = event.dataTransfer.files;
+        show();
+      }
+    });
+    input.addEventListener("change", show);
+  }
+
+  function pollProgress(section) {
+    var url = section.getAttribute("data-status-url");
+    var bar = section.querySelector("progress");
+    var text = section.querySelector("[data-progress-text]");
+    function tick() {
+      fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          if (data.finished) { window.location.assign(data.next_url); return; }
+          bar.value = data.percent;
+          bar.textContent = data.percent + "%";
+          var parts = [data.status_label + ": " + data.done + " of " + (data.total === null ? "?" : data.total) + " rows"];
+          if (data.rate) { parts.push(data.rate + " rows/s"); }
+          if (data.time_left) { parts.push("about " + data.time_left + " left"); }
+          text.textContent = parts.join(" · ");
+          window.setTimeout(tick, 1000);
+        })
+        .catch(function () { window.setTimeout(tick, 3000); });
+    }
+    window.setTimeout(tick, 500);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-dropzone]").forEach(setUpDropzone);
+    document.querySelectorAll("[data-progress]").forEach(pollProgress);
+  });
+})();
