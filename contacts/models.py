@@ -115,6 +115,7 @@ class Contact(models.Model):
             models.Index(fields=["search_name"], name="contact_search_name"),
             models.Index(fields=["last_name", "first_name"], name="contact_last_first"),
             models.Index(fields=["created_at"], name="contact_created"),
+            models.Index(fields=["last_activity_at"], name="contact_last_activity"),
             models.Index(fields=["date_of_birth"], name="contact_dob"),
         ]
         constraints = [
@@ -416,6 +417,21 @@ class ExportPreference(models.Model):
 
     def __str__(self):
         return f"Export fields of {self.user_id}"
+
+
+class ListPreference(models.Model):
+    """A staff member's columns and sort for one list (the contacts list, a profile's Tasks tab)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="list_preferences")
+    list_name = models.CharField(max_length=40)
+    columns = models.JSONField(default=list, blank=True)
+    sort = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "list_name"], name="unique_list_preference")]
+
+    def __str__(self):
+        return f"{self.list_name} preference of {self.user_id}"
 
 
 class DuplicateCandidate(models.Model):
