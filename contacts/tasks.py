@@ -29,6 +29,37 @@ def run_import_task(batch_id: int) -> dict:
     return run_import(batch)
 
 
+@shared_task(name="contacts.export_contacts", bind=True)
+def export_contacts_task(self, user_id: int, filters: dict, fields: list, file_format: str) -> dict:
+    """A large export written to the user's private folder, then an email with the link."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    from contacts.exporting import run_background_export
+
+    user = get_user_model().objects.get(pk=user_id)
+    job_id = self.request.id or "local"
+
+    def progress(done):
+        if self.request.id:
+            self.update_state(state="PROGRESS", meta={"done": done})
+
+    _path, count = run_background_export(
+        user=user, filters=filters, fields=fields, file_format=file_format, job_id=job_id, progress=progress
+    )
+    if user.email:
+        link = reverse("contacts:export_download", args=[job_id])
+        send_mail(
+            "Your contacts export is ready",
+            f"Your export of {count} contacts is ready. Download it (signed in) at {link}",
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+        )
+    return {"done": count, "file_format": file_format}
+
+
 @shared_task(name="contacts.scan_duplicates")
 def scan_duplicates_task(scan_id: int) -> dict:
     """Full duplicate scan for the queue (idempotent: a rerun rewrites the same pairs)."""
