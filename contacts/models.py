@@ -116,6 +116,8 @@ class Contact(models.Model):
             models.Index(fields=["last_name", "first_name"], name="contact_last_first"),
             models.Index(fields=["created_at"], name="contact_created"),
             models.Index(fields=["last_activity_at"], name="contact_last_activity"),
+            models.Index(fields=["login_source", "last_activity_at"], name="contact_login_activity"),
+            models.Index(fields=["login_source", "created_at"], name="contact_login_created"),
             models.Index(fields=["date_of_birth"], name="contact_dob"),
         ]
         constraints = [
