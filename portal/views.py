@@ -26,8 +26,11 @@ FACTOR_LIMIT = (5, 900)  # wrong second-factor answers per link per 15 minutes
 
 
 def _harden(response):
-    """No token or page address leaks in a Referer; nothing kept in shared caches."""
-    response.headers["Referrer-Policy"] = "no-referrer"
+    """No token or page address leaks to another site in a Referer; nothing kept in caches.
+
+    "same-origin" rather than "no-referrer": under no-referrer browsers send `Origin: null`
+    with a form's POST, which CSRF protection must refuse (docs/decisions.md)."""
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "no-store, private"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
@@ -232,7 +235,7 @@ def documents_view(request):
         "form": form,
         "errors": errors,
         "documents": selectors.portal_documents(session),
-        "sent": request.GET.get("sent", ""),
+        "sent": int(request.GET["sent"]) if request.GET.get("sent", "").isdigit() else 0,
     }
     return render(request, "portal/documents.html", context, status=400 if errors else 200)
 

@@ -47,7 +47,7 @@ def test_opening_a_link_only_shows_continue_and_uses_nothing(client):
     response = client.get(f"/p/{token}/")
     assert response.status_code == 200
     assert "Continue" in response.content.decode() and "Hello Rosa" in response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert settings.PORTAL_SESSION_COOKIE not in response.cookies
     link.refresh_from_db()
     assert link.first_used_at is None and not PortalSession.objects.exists()
@@ -281,7 +281,8 @@ def test_uploading_photos_stores_them_via_the_portal(client, signed_in):
     assert response.status_code == 302 and response["Location"] == "/portal/documents/?sent=2"
     documents = Document.objects.filter(contact=contact)
     assert documents.count() == 2 and all(d.via_portal and d.case_id == case.pk for d in documents)
-    assert "receipt.png" in client.get("/portal/documents/").content.decode()
+    page = client.get("/portal/documents/?sent=2").content.decode()
+    assert "receipt.png" in page and "We received 2 files." in page
 
 
 def test_a_file_that_is_not_a_document_is_refused(client, signed_in):
@@ -325,7 +326,7 @@ def test_pages_are_small_and_hardened(client, signed_in):
     for url in ("/portal/", "/portal/tasks/", "/portal/documents/", "/portal/messages/", "/portal/appointments/"):
         response = client.get(url)
         assert response.status_code == 200
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"
         assert "no-store" in response["Cache-Control"]
         assert len(response.content) < 15_000
         assert "<script>" not in response.content.decode() and 'style="' not in response.content.decode()
