@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 
 from contacts.login_source import FILTER_CHOICES, filter_by_login_source
-from contacts.models import Contact
+from contacts.models import Contact, ImportedContact
 from contacts.selectors import search_contacts
 
 
@@ -20,6 +20,10 @@ class ContactFilter(django_filters.FilterSet):
         choices=FILTER_CHOICES, method="filter_login_source", label="Login Source", empty_label=None
     )
 
+    import_batch = django_filters.NumberFilter(
+        method="filter_import_batch", label="Imported in batch #", widget=forms.NumberInput(attrs={"min": 1})
+    )
+
     class Meta:
         model = Contact
         fields = ["q", "login_source"]
@@ -29,3 +33,7 @@ class ContactFilter(django_filters.FilterSet):
 
     def filter_login_source(self, queryset, name, value):
         return filter_by_login_source(queryset, value)
+
+    def filter_import_batch(self, queryset, name, value):
+        """Contacts the import created or changed (ImportedContact is indexed by batch)."""
+        return queryset.filter(pk__in=ImportedContact.objects.filter(batch_id=value).values("contact_id"))

@@ -263,3 +263,12 @@ def test_a_chunk_costs_a_fixed_number_of_queries(user, django_assert_max_num_que
     assert counts["merged"] == 30 and counts["new"] == 30
     assert ContactEmail.objects.count() == 30
     assert ImportedContact.objects.filter(batch=batch).count() == 60
+
+
+def test_the_list_filter_shows_the_contacts_of_a_batch(user, ann):
+    from contacts.filters import ContactFilter
+
+    ContactFactory(first_name="Not", last_name="Imported")
+    batch, _counts = run(user, [ann_row(), ["New", "Person", "", "", "", "", "", ""]], "merge")
+    found = ContactFilter({"import_batch": str(batch.pk)}, queryset=Contact.objects.all()).qs
+    assert sorted(found.values_list("first_name", flat=True)) == ["Ann", "New"]
