@@ -74,7 +74,7 @@ class ActivityFilter(django_filters.FilterSet):
         self._bounds = {}
 
     def filter_compliance(self, queryset, name, value):
-        return queryset.filter(is_compliance=True) if value else queryset
+        return queryset.filter(is_compliance__in=[True]) if value else queryset  # IN: SQLite then uses the index
 
     def filter_user(self, queryset, name, value):
         if value == SYSTEM_ACTOR:

@@ -16,7 +16,9 @@ def contact_history_ids(contact) -> list[int]:
     Contact = apps.get_model("contacts", "Contact")
     ids, frontier = [contact.pk], [contact.pk]
     for _depth in range(10):
-        frontier = list(Contact.objects.filter(merged_into_id__in=frontier).values_list("pk", flat=True)[:1000])
+        frontier = list(
+            Contact.objects.filter(merged_into_id__in=frontier).order_by().values_list("pk", flat=True)[:1000]
+        )
         if not frontier:
             break
         ids.extend(pk for pk in frontier if pk not in ids)
@@ -55,14 +57,16 @@ def activity_page(*, contact_ids, filter_queryset=None, before=None, after=None,
         querysets = [ActivityEvent.objects.filter(contact_id=contact_id) for contact_id in contact_ids]
     else:
         querysets = [ActivityEvent.objects.filter(contact_id__in=contact_ids)]
-    rows = []
+    # Ids first (index-only scans), then the page's rows in one query.
+    ids = []
     for queryset in querysets:
-        rows.extend(_events(bounded(filter_queryset(queryset)).order_by(order))[: size + 1])
-    rows.sort(key=lambda event: event.pk, reverse=not ascending)
-    more = len(rows) > size
-    rows = rows[:size]
+        ids.extend(bounded(filter_queryset(queryset)).order_by(order).values_list("id", flat=True)[: size + 1])
+    ids.sort(reverse=not ascending)
+    more = len(ids) > size
+    ids = sorted(ids[:size], reverse=True)
+    by_id = {event.pk: event for event in _events(ActivityEvent.objects.filter(id__in=ids))} if ids else {}
+    rows = [by_id[pk] for pk in ids if pk in by_id]
     if ascending:
-        rows.reverse()
         page = ActivityPage(events=rows, older_cursor=rows[-1].pk if rows else None)
         page.newer_cursor = rows[0].pk if rows and more else None
         return page

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from activity.filters import ActivityFilter, start_of_day
+from activity.rows import event_row
 from activity.selectors import activity_page, contact_history_ids, report_events
 from activity.services import record_data_access
 
@@ -53,6 +54,7 @@ def contact_activity_view(request, pk):
     with timezone.override(zone):
         filterset = ActivityFilter(request.GET or None)
         history_ids = contact_history_ids(contact)
+        merged_ids = set(history_ids[1:])
         if filterset.is_bound and not filterset.is_valid():
             page = None
         else:
@@ -70,7 +72,7 @@ def contact_activity_view(request, pk):
             "filter": filterset,
             "page": page,
             "querystring": filterset.clean_querystring(),
-            "merged_ids": set(history_ids[1:]),
+            "rows": [event_row(event, merged_ids=merged_ids) for event in page.events] if page else [],
             "viewer_zone": zone.key,
             "report_form": ReportForm(initial={"date_from": today - datetime.timedelta(days=365), "date_to": today}),
         }

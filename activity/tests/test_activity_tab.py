@@ -181,7 +181,9 @@ def test_the_page_costs_a_fixed_number_of_queries(client, staff, django_assert_m
     for contact in [survivor, *merged]:
         for number in range(30):
             record_event(event_type="note", description=f"n{number}", contact_id=contact.pk, user=staff)
-    with django_assert_max_num_queries(20):
+    # Session, user, contact; the audit of this view (6 with savepoints); 2 merge lookups; the user
+    # list; the date bound; one id scan per merged record; the page's rows. Never per event.
+    with django_assert_max_num_queries(21):
         client.get(_url(survivor, compliance="", user=staff.pk, date_from="2020-01-01"))
 
 
