@@ -29,3 +29,10 @@ def test_contact_documents_subtab_groups_every_contacts_documents(client, django
     assert "alice-other.pdf" in page and "outsider.pdf" not in page
     assert reverse("documents:download_all", args=[bob.pk]) in page
     assert reverse("documents:download", args=[alice.pk, alice.documents.first().pk]) in page
+
+
+def test_case_page_links_to_its_documents(client):
+    client.force_login(UserFactory())
+    case = CaseFactory()
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert reverse("documents:case_documents", args=[case.pk]) in page
