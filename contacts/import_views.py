@@ -219,10 +219,11 @@ def import_preview_view(request, pk):
 @require_POST
 def import_run_view(request, pk):
     batch = _batch(pk)
-    if batch.status not in (ImportStatus.PREVIEWED, ImportStatus.FAILED, ImportStatus.CANCELLED):
+    resumable = (ImportStatus.FAILED, ImportStatus.CANCELLED, ImportStatus.RUNNING, ImportStatus.QUEUED)
+    if batch.status != ImportStatus.PREVIEWED and not (batch.status in resumable and "resume" in request.POST):
         return redirect(_next_url(batch))
-    if batch.status != ImportStatus.PREVIEWED and batch.undone_at is None and "resume" not in request.POST:
-        return HttpResponseBadRequest("This import has already run.")
+    if batch.undone_at is not None:
+        return HttpResponseBadRequest("This import was undone.")
     if batch.status == ImportStatus.PREVIEWED:
         batch.rows_done = 0
     batch.status = ImportStatus.QUEUED

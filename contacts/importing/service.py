@@ -38,7 +38,11 @@ from contacts.models import (
     Note,
 )
 
-CHUNK_SIZE = getattr(settings, "IMPORT_CHUNK_SIZE", 1000)
+
+def chunk_size_setting() -> int:
+    return getattr(settings, "IMPORT_CHUNK_SIZE", 1000)
+
+
 UNDO_DAYS = 7
 # Notes about duplicates kept per batch (errors are always all kept: they make the rejected-rows file).
 MAX_DUPLICATE_NOTES = 5000
@@ -48,6 +52,10 @@ COUNT_FIELDS |= {"merged": "merged_count", "errors": "error_count"}
 
 class ImportCancelled(Exception):
     pass
+
+
+class AnotherRunner(Exception):
+    """Another worker is importing this batch (or it was cancelled meanwhile)."""
 
 
 def private_path(name: str) -> Path:
@@ -426,7 +434,7 @@ def preview_import(batch: ImportBatch, *, progress=None, chunk_size: int | None 
     done = 0
     duplicates_kept = 0
     ImportBatch.objects.filter(pk=batch.pk).update(rows_done=0, status=ImportStatus.PREVIEWING)
-    for chunk in _chunks(table, batch.mapping, 0, chunk_size or CHUNK_SIZE):
+    for chunk in _chunks(table, batch.mapping, 0, chunk_size or chunk_size_setting()):
         result = classify_chunk(chunk, batch, file_index=file_index, dry_run=True)
         for key, value in result.counts.items():
             counts[key] += value
@@ -457,7 +465,8 @@ def run_import(batch: ImportBatch, *, progress=None, chunk_size: int | None = No
     if start_after == 0:
         ImportRowNote.objects.filter(batch=batch, dry_run=False).delete()
     if batch.error_mode == ImportErrorMode.ALL_OR_NOTHING and start_after == 0:
-        bad = [row for chunk in _chunks(table, batch.mapping, 0, CHUNK_SIZE) for row in chunk if not row.is_valid]
+        chunks = _chunks(table, batch.mapping, 0, chunk_size_setting())
+        bad = [row for chunk in chunks for row in chunk if not row.is_valid]
         if bad:
             _save_notes(
                 batch,
@@ -476,20 +485,29 @@ def run_import(batch: ImportBatch, *, progress=None, chunk_size: int | None = No
     duplicates_kept = ImportRowNote.objects.filter(batch=batch, dry_run=False, kind=ImportNoteKind.DUPLICATE).count()
     done = start_after
     try:
-        for chunk in _chunks(table, batch.mapping, start_after, chunk_size or CHUNK_SIZE):
+        for chunk in _chunks(table, batch.mapping, start_after, chunk_size or chunk_size_setting()):
             if ImportBatch.objects.filter(pk=batch.pk, cancel_requested=True).exists():
                 raise ImportCancelled
             with transaction.atomic():
+                # Claim the chunk first: a second runner of the same batch (a resume clicked while
+                # the first still runs) finds rows_done moved on and stops without writing.
+                claimed = ImportBatch.objects.filter(pk=batch.pk, rows_done=done, status=ImportStatus.RUNNING).update(
+                    rows_done=done + len(chunk)
+                )
+                if not claimed:
+                    raise AnotherRunner
                 result = classify_chunk(chunk, batch, file_index={}, dry_run=False)
                 write_chunk(result, batch)
                 duplicates_kept = _save_notes(batch, result.notes, dry_run=False, duplicates_kept=duplicates_kept)
-                done += len(chunk)
                 ImportBatch.objects.filter(pk=batch.pk).update(
-                    rows_done=done,
                     **{COUNT_FIELDS[key]: F(COUNT_FIELDS[key]) + value for key, value in result.counts.items()},
                 )
+            done += len(chunk)
             if progress:
                 progress(done)
+    except AnotherRunner:
+        batch.refresh_from_db()
+        return batch_counts(batch)
     except ImportCancelled:
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.CANCELLED,
