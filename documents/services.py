@@ -143,6 +143,10 @@ def record_document_access(*, document: Document, user, request=None, how: str =
     )
 
 
+def record_profile_pdf_access(*, contact: Contact, user, request=None) -> None:
+    record_data_access(contact=contact, actor=user, what="profile as PDF (summary, notes, activity)", request=request)
+
+
 # --- Notes -----------------------------------------------------------------------------
 
 NOTE_TAGS = {"p", "br", "div", "strong", "b", "em", "i", "u", "s", "h2", "h3", "h4", "ul", "ol", "li", "blockquote"}

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("documents/bundle-link/<str:token>/", views.bundle_link_view, name="bundle_link"),
     path("cases/<int:case_id>/documents/", views.case_documents_view, name="case_documents"),
+    path("contacts/<int:contact_id>/profile.pdf", views.contact_profile_pdf_view, name="profile_pdf"),
     path("contacts/<int:contact_id>/notes/", views.contact_notes_view, name="contact_notes"),
     path("contacts/<int:contact_id>/notes/<int:note_id>/edit/", views.note_edit_view, name="note_edit"),
     path("contacts/<int:contact_id>/notes/<int:note_id>/delete/", views.note_delete_view, name="note_delete"),

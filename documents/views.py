@@ -4,7 +4,7 @@ Documents tab. Views are thin: parse the request, call a selector or service, re
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -14,8 +14,9 @@ from cases.models import Case
 from contacts.models import Contact
 from documents import selectors, services
 from documents.forms import DocumentUploadForm, NoteForm
-from documents.http import private_file_response
+from documents.http import content_disposition, private_file_response
 from documents.models import BundleStatus
+from documents.pdf import contact_profile_pdf
 from documents.validation import ACCEPT_ATTRIBUTE, ACCEPTED_LABELS, UploadRefused, document_type
 
 DOCUMENTS_PER_PAGE = 50
@@ -294,3 +295,18 @@ def note_pin_view(request, contact_id, note_id):
     note = selectors.get_contact_note(contact_id=contact_id, note_id=note_id)
     services.set_note_pinned(note=note, user=request.user, pinned=not note.is_pinned)
     return redirect("documents:contact_notes", contact_id=contact_id)
+
+
+# --- Profile PDF -------------------------------------------------------------------------
+
+
+@require_GET
+def contact_profile_pdf_view(request, contact_id):
+    contact = _contact(contact_id)
+    pdf = contact_profile_pdf(contact=contact)
+    services.record_profile_pdf_access(contact=contact, user=request.user, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(f"{contact.display_name} profile.pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -126,3 +126,29 @@ def test_notes_are_pinned_first_then_newest_with_search_and_edited_marker(staff_
     assert page.count("edited") == 1 and "Nora Notes" in page
     found = staff_client.get(notes_url(contact), {"q": "settlement"}).content.decode()
     assert "old pinned" in found and "delta-note" not in found
+
+
+def test_profile_pdf_has_the_summary_notes_and_activity(staff_client):
+    contact = ContactFactory(first_name="Pia", last_name="Printed")
+    create_note(contact=contact, user=staff_client.user, body_html="<p><strong>Pinned fact</strong> for the file</p>")
+    response = staff_client.get(reverse("documents:profile_pdf", args=[contact.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert response["Content-Disposition"].startswith('attachment; filename="Pia Printed profile.pdf"')
+    assert ActivityEvent.objects.filter(contact_id=contact.pk, event_type=EventType.DATA_ACCESS).exists()
+
+
+def test_profile_pdf_content(staff_client):
+    from django.template.loader import render_to_string
+
+    from documents.pdf import contact_profile_pdf  # noqa: F401  (the view renders this template)
+    from documents.selectors import contact_notes
+
+    contact = ContactFactory(first_name="Pia", last_name="Printed")
+    create_note(contact=contact, user=staff_client.user, body_html="<p><strong>Pinned fact</strong></p>")
+    html = render_to_string(
+        "documents/profile_pdf.html",
+        {"contact": contact, "notes": list(contact_notes(contact=contact)), "events": ActivityEvent.objects.all()},
+    )
+    assert "Pia Printed" in html and "<strong>Pinned fact</strong>" in html and "Added a note" in html
