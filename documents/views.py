@@ -83,8 +83,9 @@ def _upload(request, contact):
         return _upload_failed(request, back, _too_large_message(), status=413)
     form = DocumentUploadForm(request.POST, request.FILES, contact=contact)
     if not form.is_valid():
-        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-        return _upload_failed(request, back, errors or "Choose at least one file.")
+        if "files" in form.errors:
+            return _upload_failed(request, back, "Choose at least one file to upload.")
+        return _upload_failed(request, back, "That case is not one of this contact's cases.")
     try:
         stored = services.upload_documents(
             contact=contact, files=form.cleaned_data["files"], user=request.user, case=form.cleaned_data["case"]
