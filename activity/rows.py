@@ -41,7 +41,9 @@ def event_row(event, *, merged_ids=()) -> EventRow:
     data = event.data or {}
     details = []
     if data.get("via"):
-        details.append(("How", data["via"]))
+        details.append(("How", f"via {data['via']}"))
+    if data.get("who"):
+        details.append(("Who", data["who"]))
     if data.get("reason"):
         details.append(("Reason", data["reason"]))
     if data.get("number"):
