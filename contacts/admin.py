@@ -1,6 +1,30 @@
+from django import forms
 from django.contrib import admin
+from import_export.admin import ImportExportMixin
+from import_export.forms import ConfirmImportForm, ImportForm
 
-from contacts.models import Contact, ContactEmail, ContactPhone, DuplicateDismissal, LoginEvent, MergeRecord, Note
+from contacts.exporting import record_export
+from contacts.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    DuplicateDismissal,
+    DuplicateRule,
+    LoginEvent,
+    MergeRecord,
+    Note,
+)
+from contacts.resources import ContactResource
+
+
+class ContactImportForm(ImportForm):
+    on_duplicate = forms.ChoiceField(
+        label="When a row matches an existing contact", choices=DuplicateRule.choices, initial=DuplicateRule.SKIP
+    )
+
+
+class ContactConfirmImportForm(ConfirmImportForm):
+    on_duplicate = forms.ChoiceField(choices=DuplicateRule.choices, widget=forms.HiddenInput)
 
 
 class ContactPhoneInline(admin.TabularInline):
@@ -14,7 +38,10 @@ class ContactEmailInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [ContactResource]
+    import_form_class = ContactImportForm
+    confirm_form_class = ContactConfirmImportForm
     list_display = [
         "display_name",
         "external_id",
@@ -38,6 +65,36 @@ class ContactAdmin(admin.ModelAdmin):
     inlines = [ContactPhoneInline, ContactEmailInline]
     show_full_result_count = False
     list_per_page = 50
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("contacts.import_contacts")
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("contacts.export_contacts")
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["on_duplicate"] = import_form.cleaned_data["on_duplicate"]
+        return initial
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        form = kwargs.get("form")
+        rule = form.cleaned_data.get("on_duplicate") if form is not None and form.is_valid() else None
+        name = form.cleaned_data.get("original_file_name", "") if form is not None and form.is_valid() else ""
+        return {"on_duplicate": rule or DuplicateRule.SKIP, "user": request.user, "file_name": name}
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        record_export(
+            user=request.user,
+            filters={"admin": request.GET.urlencode()},
+            fields=[],
+            row_count=None,
+            file_format=type(file_format).__name__.lower(),
+            request=request,
+        )
+        return data
 
 
 @admin.register(ContactPhone)
