@@ -11,7 +11,6 @@ class ContactsConfig(AppConfig):
         post_migrate.connect(ensure_roles, dispatch_uid="contacts.ensure_roles")
 
         from contacts import duplicate_signals  # noqa: F401  (connects the queue's refresh)
-
         from contacts.search_index import ensure_search_index
 
         post_migrate.connect(ensure_search_index, sender=self, dispatch_uid="contacts.ensure_search_index")

@@ -1,40 +1,292 @@
 """Reading contacts: the querysets every view, export and command uses."""
 
-from django.db.models import Prefetch, Q, QuerySet
+import datetime
+from dataclasses import dataclass
 
-from contacts.models import Contact, ContactEmail, ContactPhone
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Prefetch, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+
+from contacts.calling_window import calling_window_status
+from contacts.models import Contact, ContactEmail, ContactPhone, ListPreference
 from contacts.normalize import fold, normalize_email, phone_or_none
+from contacts.search_index import matching_ids_sql, name_tokens
+
+# Identifier searches (phone, external id, case number) match a handful of contacts; the cap
+# only guards against a pathological identifier shared by thousands of rows.
+IDENTIFIER_MATCH_LIMIT = 1000
+
+
+def case_contact_model():
+    """CaseContact, reached through the relation: the cases app sits above contacts."""
+    return Contact._meta.get_field("case_links").related_model
+
+
+def case_model():
+    return case_contact_model()._meta.get_field("case").related_model
+
+
+def _identifier_matches(text: str) -> list[int]:
+    """Ids of contacts whose phone (any format), external id or case number is `text`."""
+    variants = sorted({text, text.upper()})
+    by_external_id = Contact.objects.filter(external_id__in=variants).order_by().values_list("id", flat=True)
+    by_case = (
+        case_contact_model().objects.filter(case__number__in=variants).order_by().values_list("contact_id", flat=True)
+    )
+    combined = by_external_id.union(by_case)
+    phone = phone_or_none(text) if sum(ch.isdigit() for ch in text) >= 7 else None
+    if phone:
+        combined = combined.union(ContactPhone.objects.filter(number=phone).order_by().values_list("contact_id"))
+    return list(combined[:IDENTIFIER_MATCH_LIMIT])
 
 
 def search_contacts(queryset: QuerySet, text: str) -> QuerySet:
-    """Name (any order, accents folded, prefix of each word), phone in any format, email, external id."""
-    text = (text or "").strip()
+    """Name (any word order, accents folded, a prefix of each word), phone in any format,
+    email, external id or case number."""
+    text = (text or "").strip()[:200]
     if not text:
         return queryset
     if "@" in text:
-        email = normalize_email(text)
-        return queryset.filter(pk__in=ContactEmail.objects.filter(email=email).values("contact_id"))
-    phone = phone_or_none(text) if sum(ch.isdigit() for ch in text) >= 7 else None
-    if phone:
-        return queryset.filter(
-            Q(pk__in=ContactPhone.objects.filter(number=phone).values("contact_id")) | Q(external_id=text)
-        )
-    tokens = fold(text).split()
-    condition = Q()
-    for token in tokens:
-        # search_name holds sorted folded tokens: each typed word must start one of them.
-        condition &= Q(search_name__startswith=token) | Q(search_name__contains=f" {token}")
-    return queryset.filter(condition | Q(external_id=text))
+        emails = ContactEmail.objects.filter(email=normalize_email(text)).values("contact_id")
+        return queryset.filter(pk__in=emails)
+    if any(ch.isdigit() for ch in text):
+        return queryset.filter(pk__in=_identifier_matches(text))
+    tokens = name_tokens(fold(text))
+    if not tokens:
+        return queryset.none()
+    if len(tokens) == 1 and len(tokens[0]) == 1:
+        # One letter: last names starting with it, a range of the sort index.
+        letter = tokens[0]
+        return queryset.filter(sort_name__gte=letter, sort_name__lt=chr(ord(letter) + 1))
+    # The index hands over the ids of every match; the database sorts those.
+    return queryset.filter(pk__in=matching_ids_sql(tokens))
 
 
-def contact_list(*, filterset_queryset: QuerySet | None = None) -> QuerySet:
-    """Live contacts with what a list row shows, in two extra queries whatever the page size."""
-    queryset = filterset_queryset if filterset_queryset is not None else Contact.objects.all()
-    return queryset.live().prefetch_related(
-        Prefetch("phones", queryset=ContactPhone.objects.filter(is_primary=True), to_attr="primary_phones"),
-        Prefetch("emails", queryset=ContactEmail.objects.filter(is_primary=True), to_attr="primary_emails"),
+# The sorts staff can choose; each is served by an index (see Contact.Meta.indexes).
+SORTS = {
+    "name": ("Name (A–Z)", ("sort_name", "id")),
+    "-name": ("Name (Z–A)", ("-sort_name", "-id")),
+    "-created": ("Newest first", ("-created_at", "-id")),
+    "created": ("Oldest first", ("created_at", "id")),
+    "-last_activity": ("Recent activity", ("-last_activity_at", "-id")),
+}
+DEFAULT_SORT = "name"
+
+# Columns of the contacts list; name is always shown.
+COLUMNS = {
+    "phone": "Primary phone",
+    "email": "Primary email",
+    "cases": "Cases",
+    "login_source": "Login source",
+    "contact_method": "Preferred contact",
+    "sentiment": "Sentiment",
+    "local_time": "Local time",
+    "last_activity": "Last activity",
+}
+DEFAULT_COLUMNS = list(COLUMNS)
+
+
+def live_contacts(queryset: QuerySet) -> QuerySet:
+    """Contact.objects.live(), phrased so that SQLite's planner never drives a list by the
+    merged_into index (nearly every row is NULL there) instead of the sort index."""
+    return queryset.alias(merged_into_or_zero=Coalesce("merged_into_id", Value(0))).filter(
+        merged_into_or_zero=0, archived_at__isnull=True
     )
+
+
+def contact_list(*, filterset_queryset: QuerySet | None = None, sort: str = DEFAULT_SORT) -> QuerySet:
+    """Live contacts in the chosen order, with what a list row shows, in a fixed number of
+    queries whatever the page size (one per prefetch)."""
+    queryset = filterset_queryset if filterset_queryset is not None else Contact.objects.all()
+    ordering = SORTS.get(sort, SORTS[DEFAULT_SORT])[1]
+    case_links = case_contact_model().objects.select_related("case").order_by("-case__opened_on", "case_id")
+    return (
+        live_contacts(queryset)
+        .order_by(*ordering)
+        .prefetch_related(
+            Prefetch("phones", queryset=ContactPhone.objects.filter(is_primary=True), to_attr="primary_phones"),
+            Prefetch("emails", queryset=ContactEmail.objects.filter(is_primary=True), to_attr="primary_emails"),
+            Prefetch("case_links", queryset=case_links, to_attr="case_link_list"),
+        )
+    )
+
+
+PAGE_SIZE = 25
+# Deep offsets get slow on any database; past this page staff are asked to narrow the search.
+MAX_PAGE = 400
+
+
+@dataclass
+class ContactPage:
+    """One page of a list, fetched with LIMIT/OFFSET bounded by MAX_PAGE (no COUNT needed)."""
+
+    object_list: list
+    number: int
+    has_next: bool
+    is_last_allowed: bool
+    size: int = PAGE_SIZE
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return 0 if not self.object_list else (self.number - 1) * self.size + 1
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.object_list)
+
+
+
+
+def page_number(raw) -> int:
+    try:
+        number = int(raw)
+    except (TypeError, ValueError, OverflowError):
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
+def contact_page(queryset: QuerySet, number: int, *, size: int | None = None) -> ContactPage:
+    """Fetch one more row than shown, to know whether a next page exists without counting."""
+    size = size or PAGE_SIZE
+    offset = (number - 1) * size
+    rows = list(queryset[offset : offset + size + 1])
+    has_next = len(rows) > size and number < MAX_PAGE
+    return ContactPage(rows[:size], number, has_next, number >= MAX_PAGE and len(rows) > size, size)
+
+
+def annotate_calling_status(contacts, *, now=None) -> None:
+    """Attach each contact's local time and calling-window status (pure Python, no queries)."""
+    for contact in contacts:
+        phones = getattr(contact, "primary_phones", None)
+        primary = phones[0].number if phones else None
+        contact.calling = calling_window_status(contact, primary_phone=primary, now=now)
+
+
+# Counting is exact up to this many rows; above it the list says "more than …" at once and
+# fetches a cached estimate separately, so no request pays for a full-table COUNT.
+EXACT_COUNT_LIMIT = 1000
+COUNT_CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class ResultCount:
+    value: int
+    exact: bool
+
+
+def bounded_count(queryset: QuerySet, *, limit: int = EXACT_COUNT_LIMIT) -> ResultCount:
+    count = queryset.order_by()[: limit + 1].count()
+    return ResultCount(min(count, limit), count <= limit)
+
+
+def _about(value: int) -> int:
+    """Round to three significant figures: "about 12,400"."""
+    if value < 1000:
+        return value
+    magnitude = 10 ** (len(str(value)) - 3)
+    return round(value / magnitude) * magnitude
+
+
+def estimated_count(queryset: QuerySet, *, cache_key: str) -> ResultCount:
+    """The full count of a big result, computed at most once per COUNT_CACHE_SECONDS per filter."""
+    value = cache.get(cache_key)
+    if value is None:
+        value = queryset.order_by().count()
+        cache.set(cache_key, value, COUNT_CACHE_SECONDS)
+    return ResultCount(_about(value), value <= EXACT_COUNT_LIMIT)
+
+
+def list_preference(*, user, list_name: str) -> ListPreference | None:
+    if not user.is_authenticated:
+        return None
+    return ListPreference.objects.filter(user=user, list_name=list_name).first()
 
 
 def contact_detail(*, contact_id: int) -> Contact:
     return Contact.objects.prefetch_related("phones", "emails").get(pk=contact_id)
+
+
+def contact_case_links(*, contact: Contact) -> QuerySet:
+    return (
+        case_contact_model()
+        .objects.filter(contact=contact)
+        .select_related("case")
+        .order_by("-case__opened_on", "-case_id")
+    )
+
+
+def contact_tasks(*, contact: Contact, search: str = "", status: str = "", due: str = "", today=None) -> QuerySet:
+    """Every task and form of every case the contact is on (plus tasks assigned to them)."""
+    task_model = case_model()._meta.get_field("tasks").related_model
+    on_cases = case_contact_model().objects.filter(contact=contact).values("case_id")
+    tasks = task_model.objects.filter(case_id__in=on_cases).select_related("case", "contact", "assigned_to")
+    if search:
+        tasks = tasks.filter(title__icontains=search.strip()[:100])
+    if status:
+        tasks = tasks.filter(status=status)
+    if due and today is not None:
+        if due == "overdue":
+            tasks = tasks.filter(due_on__lt=today).exclude(status__in=["done", "cancelled", "submitted"])
+        elif due == "week":
+            tasks = tasks.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=7))
+        elif due == "none":
+            tasks = tasks.filter(due_on__isnull=True)
+    return tasks.order_by("due_on", "id")
+
+
+def case_contacts(*, case, filterset_queryset: QuerySet) -> QuerySet:
+    """The case's contacts, filtered like the main list (the case modal)."""
+    on_case = case_contact_model().objects.filter(case=case).values("contact_id")
+    return contact_list(filterset_queryset=filterset_queryset.filter(pk__in=on_case))
+
+
+@dataclass
+class PossibleDuplicate:
+    contact: Contact
+    reasons: list[str]
+
+
+def possible_duplicates(
+    *, first_name: str = "", last_name: str = "", organization_name: str = "", phones=(), emails=(), limit: int = 10
+) -> list[PossibleDuplicate]:
+    """Live contacts sharing a phone or an email with a contact about to be created, or with
+    the same name words. The duplicates engine (fuzzy names, date of birth, address) plugs in
+    here, so the create form and the duplicates queue agree."""
+    reasons: dict[int, list[str]] = {}
+    for contact_id, number in ContactPhone.objects.filter(number__in=list(phones)).values_list("contact_id", "number")[
+        :limit
+    ]:
+        reasons.setdefault(contact_id, []).append(f"same phone {number}")
+    for contact_id, email in ContactEmail.objects.filter(email__in=list(emails)).values_list("contact_id", "email")[
+        :limit
+    ]:
+        reasons.setdefault(contact_id, []).append(f"same email {email}")
+    tokens = name_tokens(fold(f"{first_name} {last_name} {organization_name}"))
+    if len(tokens) >= 2 or (tokens and organization_name):
+        exact_words = RawSQL(*_whole_word_match(tokens))  # noqa: S611 (words are parameters)
+        for contact_id in Contact.objects.live().filter(pk__in=exact_words).values_list("id", flat=True)[:limit]:
+            reasons.setdefault(contact_id, []).append("same name")
+    contacts = Contact.objects.live().filter(pk__in=list(reasons)).prefetch_related("phones", "emails")
+    return [PossibleDuplicate(contact, reasons[contact.pk]) for contact in contacts[:limit]]
+
+
+def _whole_word_match(tokens: list[str]):
+    """(sql, params): ids of contacts having every one of these whole name words."""
+    sql = matching_ids_sql(tokens)
+    if sql.params and connection.vendor == "sqlite":
+        return sql.sql, [" AND ".join(f'"{token}"' for token in tokens)]
+    return sql.sql, [" & ".join(tokens)]

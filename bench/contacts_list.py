@@ -1,0 +1,138 @@
+"""Server time of the contacts list at a million contacts, per filter.
+
+    .venv/bin/python bench/contacts_list.py [--db /tmp/bench-1m.sqlite3] [--runs 30]
+
+Reuses the database bench/seed.py left at --db (seeding it first when it is missing),
+runs `migrate` on it when the search index is missing (the only write), then opens it READ-ONLY and times
+the full Django request (middleware, filters, queries, template) for each Login Source
+option, name/phone searches, a deep page and other filters. Prints p50/p95 in ms, the
+queries per request, and the ratio to a bare indexed `SELECT … ORDER BY sort_name LIMIT 25`
+on the same table.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CASES = [
+    ("login_source=all", {}),
+    ("login_source=web", {"login_source": "web"}),
+    ("login_source=mobile", {"login_source": "mobile"}),
+    ("login_source=web_mobile", {"login_source": "web_mobile"}),
+    ("login_source=not_installed", {"login_source": "not_installed"}),
+    ("q=maria garcia (name, any order)", {"q": "garcia maria"}),
+    ("q=garc (common prefix)", {"q": "garc"}),
+    ("q=Søren Kowalski (rare, accents)", {"q": "Søren Kowalski"}),
+    ("q=zzyzx (no match)", {"q": "zzyzx"}),
+    ("q=web + name", {"q": "nguyen", "login_source": "web"}),
+    ("q=phone (national format)", {"q": "(312) 200-0042"}),
+    ("q=external id", {"q": "LEG-0500000"}),
+    ("page=400 (deepest page)", {"page": "400"}),
+    ("mobile, page=200", {"login_source": "mobile", "page": "200"}),
+    ("sort=-last_activity, mobile", {"sort": "-last_activity", "login_source": "mobile"}),
+    ("practice_area=employment", {"practice_area": "employment"}),
+    ("do_not_contact=call", {"do_not_contact": "call"}),
+]
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def has_search_index(db: Path) -> bool:
+    import sqlite3
+
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        return bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'contact_search_ai'").fetchone())
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="/tmp/bench-1m.sqlite3")
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    db = Path(args.db)
+    if not db.exists():
+        subprocess.run([sys.executable, "bench/seed.py", "--keep", str(db)], cwd=ROOT, check=True)
+    if not has_search_index(db):
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+
+    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kayse.settings")
+    import django
+    from django.conf import settings
+
+    django.setup()
+    database = settings.DATABASES["default"]
+    database["NAME"] = f"file:{db}?mode=ro"
+    database["OPTIONS"] = {"uri": True, "init_command": "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.DEBUG = False
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import update_last_login
+    from django.contrib.auth.signals import user_logged_in
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from contacts import services
+
+    # The benchmark never writes: no last-login stamp, no remembered sort.
+    user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+    services.list_preference_save = lambda **kwargs: None
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="paralegal"))
+    total = connection.cursor().execute("SELECT COUNT(*) FROM contacts_contact").fetchone()[0]
+    print(f"{total:,} contacts in {db} (read-only), {args.runs} runs each\n")
+
+    def bare():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM contacts_contact ORDER BY sort_name, id LIMIT 25")
+            cursor.fetchall()
+
+    timings = []
+    for _ in range(args.runs):
+        started = time.perf_counter()
+        bare()
+        timings.append((time.perf_counter() - started) * 1000)
+    bare_p50 = statistics.median(timings)
+    print(f"bare indexed LIMIT 25: p50 {bare_p50:.2f} ms, p95 {percentile(timings, 0.95):.2f} ms\n")
+    print(f"{'request':38} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'rows':>5} {'× bare':>8}")
+    worst = 0.0
+    for name, params in CASES:
+        timings = []
+        for run in range(args.runs + 1):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get("/contacts/", params)
+                elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200, (name, response.status_code)
+            if run:  # the first run warms the page cache and the template loader
+                timings.append(elapsed)
+        rows = response.content.count(b"data-contact-id=")
+        p50 = statistics.median(timings)
+        worst = max(worst, p50)
+        print(
+            f"{name:38} {p50:8.1f} {percentile(timings, 0.95):8.1f} {len(queries):8d} {rows:5d} {p50 / bare_p50:8.0f}"
+        )
+    print(f"\nslowest p50: {worst:.1f} ms (target < 100 ms)")
+
+
+if __name__ == "__main__":
+    main()

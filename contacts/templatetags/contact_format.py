@@ -1,0 +1,24 @@
+from django import template
+
+from contacts.calling_window import calling_window_status
+from contacts.normalize import format_phone
+
+register = template.Library()
+
+
+@register.filter
+def phone(e164: str) -> str:
+    """A stored E.164 number as staff read it: national format for the firm's country."""
+    return format_phone(e164) if e164 else ""
+
+
+@register.simple_tag
+def contact_header(contact):
+    """What the profile header shows, from the contact alone (every tab's view passes only it):
+    primary phone and email, and the calling-window status in the contact's time zone."""
+    phones = list(contact.phones.all())
+    emails = list(contact.emails.all())
+    primary_phone = next((p for p in phones if p.is_primary), phones[0] if phones else None)
+    primary_email = next((e for e in emails if e.is_primary), emails[0] if emails else None)
+    status = calling_window_status(contact, primary_phone=primary_phone.number if primary_phone else None)
+    return {"phone": primary_phone, "email": primary_email, "calling": status}

@@ -1,0 +1,80 @@
+// Contacts pages: small enhancements; every page works without this file.
+(function () {
+  "use strict";
+
+  // Keep the pushed URLs short: drop empty filter fields from htmx GET requests.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt.closest ? event.detail.elt.closest("[data-clean-params]") : null;
+    if (!form || event.detail.verb !== "get") return;
+    var params = event.detail.parameters;
+    var empty = [];
+    params.forEach(function (value, key) { if (value === "" || (key === "login_source" && value === "all")) empty.push(key); });
+    empty.forEach(function (key) { params.delete(key); });
+  });
+
+  // htmx saves a page to history as HTML: write the controls' current state into their
+  // attributes after each swap, so the back button restores the filters shown with the results.
+  function syncFormState(root) {
+    root.querySelectorAll("form[data-clean-params] input, form[data-clean-params] select").forEach(function (input) {
+      if (input.type === "radio" || input.type === "checkbox") {
+        if (input.checked) input.setAttribute("checked", ""); else input.removeAttribute("checked");
+      } else if (input.tagName === "SELECT") {
+        Array.prototype.forEach.call(input.options, function (option) {
+          if (option.selected) option.setAttribute("selected", ""); else option.removeAttribute("selected");
+        });
+      } else if (input.type !== "hidden") {
+        input.setAttribute("value", input.value);
+      }
+    });
+  }
+  document.addEventListener("htmx:afterSettle", function () { syncFormState(document); });
+
+  // Arrow keys move between the rows of a list (each row's first link).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    var table = event.target.closest && event.target.closest("[data-row-nav]");
+    if (!table) return;
+    var links = Array.prototype.map.call(table.querySelectorAll("tbody tr"), function (row) {
+      return row.querySelector("a");
+    }).filter(Boolean);
+    var index = links.indexOf(event.target);
+    if (index === -1) return;
+    var next = links[index + (event.key === "ArrowDown" ? 1 : -1)];
+    if (next) { event.preventDefault(); next.focus(); }
+  });
+
+  // Phones and emails: ticking one "Primary" unticks the others of the same list.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("input[type=checkbox][data-primary-group]")) return;
+    if (box.checked) {
+      document.querySelectorAll('input[data-primary-group="' + box.dataset.primaryGroup + '"]').forEach(function (other) {
+        if (other !== box) other.checked = false;
+      });
+    }
+    document.querySelectorAll('input[data-primary-group="' + box.dataset.primaryGroup + '"]').forEach(function (other) {
+      var row = other.closest(".channel-row");
+      if (row) row.classList.toggle("is-primary", other.checked);
+    });
+  });
+
+  // Modals: a button with data-open-dialog="id" opens that <dialog>; its link is the no-JS fallback.
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest && event.target.closest("[data-open-dialog]");
+    if (opener) {
+      var dialog = document.getElementById(opener.dataset.openDialog);
+      if (dialog && dialog.showModal) {
+        event.preventDefault();
+        dialog.showModal();
+        var focusable = dialog.querySelector("input, select, button, a[href]");
+        if (focusable) focusable.focus();
+      }
+      return;
+    }
+    var closer = event.target.closest && event.target.closest("[data-close-dialog]");
+    if (closer) {
+      var open = closer.closest("dialog");
+      if (open) open.close();
+    }
+  });
+})();
