@@ -76,10 +76,3 @@ def matching_ids_sql(tokens: list[str]) -> RawSQL:
         [expression],
     )
 
-
-def count_matches(tokens: list[str], *, cap: int) -> int:
-    """How many contacts the name tokens match, counting no further than `cap`."""
-    subquery = matching_ids_sql(tokens)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({subquery.sql} LIMIT %s) AS matches", [*subquery.params, cap])  # noqa: S608
-        return cursor.fetchone()[0]
