@@ -190,3 +190,89 @@ def dnc_check_view(request, pk):
     for result in results:
         (messages.warning if result.listed else messages.success)(request, result.summary)
     return redirect("contacts:activity", pk=contact.pk)
+
+
+class RegistryImportForm(forms.Form):
+    file = forms.FileField(label="Registry file (CSV or TXT)", help_text="One number a line, or “area code,number”.")
+    file_date = forms.DateField(
+        label="Date of the file", widget=forms.DateInput(attrs={"type": "date"}), help_text="The file's version."
+    )
+
+
+class InternalNumberForm(forms.Form):
+    number = forms.CharField(label="Phone number", max_length=40)
+    reason = forms.CharField(label="Reason", max_length=300, required=False)
+
+
+class CheckNumberForm(forms.Form):
+    number = forms.CharField(label="Phone number", max_length=40)
+
+
+def dnc_lists_view(request):
+    """The Do-Not-Call lists: versions in use, importing a registry file, the firm's own list."""
+    from activity.models import DncNumber, DncRegistryKind, DncRegistryVersion
+    from contacts import dnc
+
+    can_manage = request.user.has_perm("activity.add_dncregistryversion")
+    import_form, internal_form, check_form, checked = (
+        RegistryImportForm(),
+        InternalNumberForm(),
+        CheckNumberForm(),
+        None,
+    )
+    if request.method == "POST":
+        if not can_manage:
+            messages.error(request, "Only admins can change the Do-Not-Call lists.")
+            return redirect("activity:dnc_lists")
+        if request.POST.get("action") == "import":
+            import_form = RegistryImportForm(request.POST, request.FILES)
+            if import_form.is_valid():
+                upload = import_form.cleaned_data["file"]
+                try:
+                    version = dnc.import_national_registry(
+                        file=upload,
+                        file_date=import_form.cleaned_data["file_date"],
+                        file_name=upload.name,
+                        actor=request.user,
+                    )
+                except dnc.DncImportError as error:
+                    import_form.add_error("file", str(error))
+                else:
+                    messages.success(request, f"Imported the {version.version_label}: {version.number_count} numbers.")
+                    return redirect("activity:dnc_lists")
+        else:
+            internal_form = InternalNumberForm(request.POST)
+            if internal_form.is_valid():
+                try:
+                    entry = dnc.add_to_internal_list(
+                        number=internal_form.cleaned_data["number"],
+                        reason=internal_form.cleaned_data["reason"],
+                        actor=request.user,
+                    )
+                except dnc.DncImportError as error:
+                    internal_form.add_error("number", str(error))
+                else:
+                    messages.success(request, f"{entry.number} is on the internal Do-Not-Call list.")
+                    return redirect("activity:dnc_lists")
+    elif "number" in request.GET:
+        check_form = CheckNumberForm(request.GET)
+        if check_form.is_valid():
+            if dnc.normalize_registry_number(check_form.cleaned_data["number"]) is None:
+                check_form.add_error("number", "This is not a phone number.")
+            else:
+                checked = dnc.check_number(number=check_form.cleaned_data["number"], actor=request.user)
+    context = {
+        "nav": "contacts",
+        "versions": DncRegistryVersion.objects.select_related("imported_by").order_by("-is_current", "-imported_at")[
+            :20
+        ],
+        "internal_numbers": DncNumber.objects.filter(
+            registry__kind=DncRegistryKind.INTERNAL, registry__is_current=True
+        ).order_by("-added_at")[:50],
+        "import_form": import_form,
+        "internal_form": internal_form,
+        "check_form": check_form,
+        "checked": checked,
+        "can_manage": can_manage,
+    }
+    return render(request, "activity/dnc_lists.html", context)
