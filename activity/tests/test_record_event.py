@@ -74,3 +74,31 @@ def test_postgresql_refuses_updates_and_deletes_even_in_raw_sql(sql):
         cursor.execute(sql)
     assert ActivityEvent.objects.filter(description="x").count() == 0
     assert ActivityEvent.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_one_unbroken_chain():
+    import threading
+
+    from django.db import connections
+
+    errors = []
+
+    def writer(number):
+        try:
+            for step in range(10):
+                record_event(event_type="note", description=f"writer {number} step {step}", contact_id=number)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(number,)) for number in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert ActivityEvent.objects.count() == 40
+    assert ActivityEvent.objects.values("prev_hash").distinct().count() == 40  # no fork in the chain
+    assert verify_chain() is None
