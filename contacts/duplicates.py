@@ -349,6 +349,8 @@ class Candidate:
     contact_b: int
     score: int
     reasons: tuple[str, ...]
+    external_id_a: str = ""
+    external_id_b: str = ""
 
 
 @dataclass
@@ -402,10 +404,11 @@ def pairs_in_profiles(
                     if (a_id, b_id) in exclude:
                         continue
                     stats.compared += 1
-                    result = compare(profiles[a_id], profiles[b_id], rules=rules, weight=w)
+                    a, b = profiles[a_id], profiles[b_id]
+                    result = compare(a, b, rules=rules, weight=w)
                     if result.score >= threshold:
                         stats.found += 1
-                        yield Candidate(a_id, b_id, result.score, result.reasons)
+                        yield Candidate(a_id, b_id, result.score, result.reasons, a.external_id, b.external_id)
         del index
 
 
@@ -424,14 +427,20 @@ _PROFILE_FIELDS = (
 )
 
 
+@lru_cache(maxsize=131072)
 def _first_token(name: str | None) -> str:
     return fold(name).replace(".", " ").split(" ")[0] if name else ""
+
+
+@lru_cache(maxsize=131072)
+def _last_key(name: str | None) -> str:
+    return fold(name).replace(".", "") if name else ""
 
 
 def _profile_from_row(row) -> Profile:
     pk, first_name, preferred_name, last_name, organization_name, dob, address, postcode, external_id = row
     first = _first_token(first_name or preferred_name)
-    last = fold(last_name).replace(".", "") or ("" if first else fold(organization_name))
+    last = _last_key(last_name) or ("" if first else fold(organization_name))
     profile = Profile(
         id=pk,
         first=first,
@@ -525,25 +534,15 @@ class Match:
 ZIP_CANDIDATE_LIMIT = 5000
 
 
-def _candidate_ids(profile: Profile, rules: frozenset[str]) -> set[int]:
-    """Contacts sharing any blocking key with `profile`, found through indexed lookups only."""
-    from contacts.models import Contact, ContactEmail, ContactPhone
-
-    ids: set[int] = set()
-    if PHONE in rules and profile.phones:
-        ids.update(ContactPhone.objects.filter(number__in=profile.phones).values_list("contact_id", flat=True))
-    if EMAIL in rules and profile.emails:
-        ids.update(ContactEmail.objects.filter(email__in=profile.emails).values_list("contact_id", flat=True))
-    if NAME in rules or FUZZY in rules:
-        if profile.dob:
-            ids.update(Contact.objects.filter(date_of_birth=profile.dob).values_list("id", flat=True))
-        if profile.postcode:
-            # A range, not LIKE, so the postcode index serves 60601 and 60601-1234 alike.
-            in_postcode = Contact.objects.filter(
-                postal_code__gte=profile.postcode, postal_code__lt=profile.postcode + "\uffff"
-            )
-            ids.update(in_postcode.values_list("id", flat=True)[:ZIP_CANDIDATE_LIMIT])
-    return ids
+def _quick_name_close(profile: Profile, row) -> bool:
+    """Cheap first look at a row found only by date of birth or postcode: are the names
+    close enough to matter? (Without them such a pair cannot reach the threshold.)"""
+    first = _first_token(row[1] or row[2])
+    last = _last_key(row[3]) or ("" if first else fold(row[4]))
+    other = Profile(id=row[0], first=first, last=last, dob=None, address="", postcode="")
+    if row[2] and row[1]:
+        other.firsts = other.firsts | canonical_first_names(_first_token(row[2]))
+    return name_similarity(profile, other)[0] >= NAME_CLOSE
 
 
 def check_profile(
@@ -553,20 +552,52 @@ def check_profile(
     min_score: int | None = None,
     rules: Iterable[str] | None = None,
 ) -> list[Match]:
-    """Live contacts that may be the person of `profile`, best first."""
-    from contacts.models import Contact
+    """Live contacts that may be the person of `profile`, best first.
+
+    Candidates come from indexed lookups only: the same phone, the same email, the same date
+    of birth, the same postcode; those found by date of birth or postcode alone are kept
+    only when their names are close, so the work stays small at a million contacts."""
+    from contacts.models import Contact, ContactEmail, ContactPhone
 
     rules = frozenset(rules) if rules is not None else active_rules()
     threshold = default_min_score() if min_score is None else min_score
-    ids = _candidate_ids(profile, rules) - set(exclude_ids) - {profile.id}
-    if not ids:
-        return []
-    profiles = {}
-    rows = Contact.objects.live().filter(pk__in=ids).order_by().values_list(*_PROFILE_FIELDS)
-    for row in rows:
-        profiles[row[0]] = _profile_from_row(row)
-    _attach_channels(profiles, list(profiles))
     w = weights()
+    excluded = set(exclude_ids) | {profile.id}
+    # Tombstones and archived contacts are dropped in Python: a `merged_into IS NULL` filter
+    # can lead SQLite's planner to that index (every row matches) instead of the selective one.
+    live = Contact.objects.order_by()
+    fields = (*_PROFILE_FIELDS, "merged_into_id", "archived_at")
+
+    strong: set[int] = set()
+    if PHONE in rules and profile.phones:
+        strong.update(ContactPhone.objects.filter(number__in=profile.phones).values_list("contact_id", flat=True))
+    if EMAIL in rules and profile.emails:
+        strong.update(ContactEmail.objects.filter(email__in=profile.emails).values_list("contact_id", flat=True))
+    strong -= excluded
+    rows = {}
+    if strong:
+        rows.update((row[0], row) for row in live.filter(pk__in=strong).values_list(*fields))
+
+    if NAME in rules or FUZZY in rules:
+        # Without close names, date of birth and address alone cannot reach the threshold.
+        names_needed = w["dob"] + w["postcode"] + w["address"] < threshold
+        weak_rows = []
+        if profile.dob:
+            weak_rows += list(live.filter(date_of_birth=profile.dob).values_list(*fields))
+        if profile.postcode:
+            # A range, not LIKE, so the postcode index serves 60601 and 60601-1234 alike.
+            in_postcode = live.filter(postal_code__gte=profile.postcode, postal_code__lt=profile.postcode + "\uffff")
+            weak_rows += list(in_postcode.values_list(*fields)[:ZIP_CANDIDATE_LIMIT])
+        for row in weak_rows:
+            if row[0] in rows or row[0] in excluded:
+                continue
+            if not names_needed or _quick_name_close(profile, row):
+                rows[row[0]] = row
+    rows = {pk: row[: len(_PROFILE_FIELDS)] for pk, row in rows.items() if row[-2] is None and row[-1] is None}
+    if not rows:
+        return []
+    profiles = {pk: _profile_from_row(row) for pk, row in rows.items()}
+    _attach_channels(profiles, list(profiles))
     matches = []
     for other in profiles.values():
         result = compare(profile, other, rules=rules, weight=w)

@@ -1,0 +1,53 @@
+"""manage.py find_duplicates: every candidate pair once, as a table or CSV."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from contacts.models import DuplicateDismissal
+from contacts.tests.factories import ContactFactory, ContactPhoneFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _pair(first_a="Robert", first_b="Bob", number="+13125550101", **extra):
+    a = ContactFactory(first_name=first_a, last_name="Smith", external_id=f"A-{number}", **extra)
+    b = ContactFactory(first_name=first_b, last_name="Smith", external_id=f"B-{number}", **extra)
+    ContactPhoneFactory(contact=a, number=number)
+    ContactPhoneFactory(contact=b, number=number)
+    return a, b
+
+
+def test_csv_has_the_agreed_columns_and_each_pair_once():
+    a, b = _pair(date_of_birth=datetime.date(1970, 1, 1))
+    out = io.StringIO()
+    call_command("find_duplicates", "--format", "csv", stdout=out, stderr=io.StringIO())
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0] == ["contact_a", "contact_b", "external_id_a", "external_id_b", "score", "reasons"]
+    assert rows[1][:4] == [str(a.pk), str(b.pk), a.external_id, b.external_id]
+    assert int(rows[1][4]) >= 70
+    assert "Phone match" in rows[1][5] and "Name match" in rows[1][5]
+    assert len(rows) == 2
+
+
+def test_min_score_filters_and_dismissed_pairs_are_left_out():
+    a, b = _pair(number="+13125550102")  # no birthday: a lower score
+    c, d = _pair(number="+13125550103", date_of_birth=datetime.date(1980, 2, 2))
+    out = io.StringIO()
+    call_command("find_duplicates", "--format", "csv", "--min-score", "90", stdout=out, stderr=io.StringIO())
+    ids = [tuple(row[:2]) for row in csv.reader(io.StringIO(out.getvalue()))][1:]
+    assert ids == [(str(c.pk), str(d.pk))]
+
+    DuplicateDismissal.objects.create(contact_a=c, contact_b=d)
+    out = io.StringIO()
+    call_command("find_duplicates", stdout=out, stderr=io.StringIO())
+    table = out.getvalue().splitlines()
+    assert len(table) == 2 and f"{a.pk}" in table[1]
+
+
+def test_bad_min_score_is_refused_in_plain_words():
+    with pytest.raises(CommandError, match="between 0 and 100"):
+        call_command("find_duplicates", "--min-score", "150", stdout=io.StringIO())
