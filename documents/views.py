@@ -51,6 +51,8 @@ def _too_large_message() -> str:
 
 def contact_documents_view(request, contact_id):
     contact = _contact(contact_id)
+    if contact.merged_into_id and request.method == "GET":
+        return redirect("documents:contact_documents", contact_id=contact.merged_into_id)
     if request.method == "POST":
         return _upload(request, contact)
     search = request.GET.get("q", "")
@@ -203,6 +205,8 @@ def bundle_link_view(request, token):
         bundle = services.bundle_for_link(token)
     except services.BundleLinkExpired:
         return render(request, "documents/bundle_expired.html", {"contact": None}, status=410)
+    if bundle.requested_by_id != request.user.pk:
+        raise Http404("This link was sent to someone else.")
     return _send_bundle(request, bundle)
 
 
@@ -223,6 +227,8 @@ def case_documents_view(request, case_id):
 
 def contact_notes_view(request, contact_id):
     contact = _contact(contact_id)
+    if contact.merged_into_id and request.method == "GET":
+        return redirect("documents:contact_notes", contact_id=contact.merged_into_id)
     form = NoteForm()
     if request.method == "POST":
         if _request_too_large(request):

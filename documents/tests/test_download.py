@@ -117,3 +117,12 @@ def test_documents_tab_lists_sorts_and_searches_in_few_queries(staff_client, dja
     assert "Uma Upload" in page and ">Portal<" in page and "gone.pdf" not in page
     found = staff_client.get(url, {"q": "phone"}).content.decode()
     assert "from-phone.png" in found and "doc-00.pdf" not in found
+
+
+def test_a_merged_contacts_tabs_lead_to_the_survivor(staff_client):
+    survivor = ContactFactory()
+    merged = ContactFactory(merged_into=survivor)
+    documents = staff_client.get(reverse("documents:contact_documents", args=[merged.pk]))
+    assert documents["Location"] == reverse("documents:contact_documents", args=[survivor.pk])
+    notes = staff_client.get(reverse("documents:contact_notes", args=[merged.pk]))
+    assert notes["Location"] == reverse("documents:contact_notes", args=[survivor.pk])

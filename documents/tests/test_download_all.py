@@ -95,6 +95,9 @@ def test_download_all_end_to_end_through_a_real_worker(client, celery_worker):
     link = re.search(r"http://testserver(/documents/bundle-link/\S+/)", mails[0])[1]
     assert DownloadBundle.objects.get().token_hash not in mails[0]  # only the hash is stored
     assert client.get(link).status_code == 200
+    client.force_login(UserFactory(username="someone-else"))
+    assert client.get(link).status_code == 404  # the link is the requester's only
+    client.force_login(user)
 
     # Asking again with the same documents reuses the ready bundle: no new build.
     again = client.post(reverse("documents:download_all", args=[contact.pk]))
