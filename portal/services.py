@@ -560,7 +560,38 @@ def post_message(*, session: PortalSession, body: str, case=None) -> Message:
             actor_label=portal_actor(contact),
             data={"message": message.pk, "sentiment": label, "score": round(score, 3)},
         )
+        from portal.tasks import notify_staff_of_message
+
+        transaction.on_commit(lambda: notify_staff_of_message.delay(message.pk))
     return message
+
+
+def message_recipients(message: Message) -> list[str]:
+    """Who hears of a new portal message: the staff who last shared a link with the
+    contact, else the firm's address."""
+    sharer = (
+        PortalLink.objects.filter(contact_id=message.contact_id, created_by__isnull=False)
+        .exclude(created_by__email="")
+        .select_related("created_by")
+        .order_by("-created_at")
+        .first()
+    )
+    return [sharer.created_by.email] if sharer else [settings.FIRM_EMAIL]
+
+
+def notify_staff_of_message(*, message_id: int) -> list[str]:
+    message = Message.objects.select_related("contact", "case").get(pk=message_id)
+    recipients = message_recipients(message)
+    where = message.case.get_absolute_url() if message.case_id else message.contact.get_absolute_url()
+    EmailMessage(
+        subject=f"New portal message from {message.contact.display_name}",
+        body=(
+            f"{message.contact.display_name} wrote in the portal:\n\n{message.body[:500]}\n\n"
+            f"Read and answer: {settings.PORTAL_BASE_URL}{where}#portal-messages\n"
+        ),
+        to=recipients,
+    ).send(fail_silently=False)
+    return recipients
 
 
 def reply_to_contact(*, contact: Contact, case, body: str, user) -> Message:

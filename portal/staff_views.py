@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Case, Task
@@ -106,6 +107,9 @@ def reply_view(request, case_id, contact_id):
         messages.success(request, f"Reply sent to {contact.display_name} in the portal.")
     else:
         messages.error(request, "Write a reply first.")
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
     return redirect(f"{case.get_absolute_url()}#portal-messages")
 
 

@@ -24,3 +24,9 @@ def deliver_portal_link(self, link_id: int) -> str:
             services.record_delivery_gave_up(link_id=link_id, error=str(error))
             return f"failed: {error}"
         raise
+
+
+@shared_task(name="portal.notify_staff_of_message", autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def notify_staff_of_message(message_id: int) -> list[str]:
+    """Email staff that a contact wrote in the portal."""
+    return services.notify_staff_of_message(message_id=message_id)

@@ -260,3 +260,50 @@ def test_dev_outbox_exists_only_in_debug(client, staff, settings, tmp_path):
     settings.DEBUG = True
     page = client.get("/dev/outbox/").content.decode()
     assert "SMS to +13125550101" in page and 'href="http://localhost:8000/p/abc123/"' in page
+
+
+@freeze_time(DAYTIME)
+def test_delivery_is_retried_then_shown_as_failed(settings):
+    """The real task, run eagerly: each failure is retried, the last one marks the link."""
+    from portal.tasks import deliver_portal_link
+
+    settings.SMS_BACKEND = "portal.tests.test_share_link.BrokenBackend"
+    contact, case = contact_on_case()
+    link, _token = issued_link(contact, case=case, sent_to=contact.phones.get().number)
+    PortalLink.objects.filter(pk=link.pk).update(delivery_status="queued")
+    result = deliver_portal_link.apply(args=[link.pk])
+    assert result.get() == "failed: provider down"
+    link.refresh_from_db()
+    assert link.delivery_status == "failed" and link.delivery_error == "provider down"
+    assert ActivityEvent.objects.filter(description__contains="could not be sent").count() == 1
+
+
+def test_staff_hear_of_a_new_portal_message(staff, django_capture_on_commit_callbacks):
+    contact, case = contact_on_case(first_name="Rosa")
+    link, _token = issued_link(contact, case=case, created_by=staff)
+    session = PortalSession.objects.create(
+        key_hash="k" * 64, link=link, contact=contact, channel="mobile", last_seen_at=link.created_at
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        message = services.post_message(session=session, body="Can we move my appointment?", case=case)
+    assert len(callbacks) == 1
+    assert services.notify_staff_of_message(message_id=message.pk) == [staff.email]
+    assert mail.outbox[-1].subject == f"New portal message from {contact.display_name}"
+    assert f"/cases/{case.pk}/#portal-messages" in mail.outbox[-1].body
+
+
+def test_the_profile_shows_the_portal_thread_and_replies_come_back_to_it(client, staff):
+    contact, case = contact_on_case()
+    from cases.models import Message
+
+    Message.objects.create(contact=contact, case=case, direction="inbound", body="Hello firm", sent_at=case.created_at)
+    page = client.get(contact.get_absolute_url()).content.decode()
+    assert "Hello firm" in page and f"/cases/{case.pk}/messages/{contact.pk}/reply/" in page
+    response = client.post(
+        f"/cases/{case.pk}/messages/{contact.pk}/reply/", {"body": "Hello Rosa", "next": contact.get_absolute_url()}
+    )
+    assert response["Location"] == contact.get_absolute_url()
+    evil = client.post(
+        f"/cases/{case.pk}/messages/{contact.pk}/reply/", {"body": "Hi", "next": "https://evil.example/"}
+    )
+    assert evil["Location"].startswith(f"/cases/{case.pk}/")
