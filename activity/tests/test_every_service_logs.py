@@ -63,6 +63,8 @@ NOT_CONTACT_WRITES = {
     "portal.services.record_login": "a step of start_session / record_pwa_launch, which are walked",
     "portal.services.deliver_link": "background delivery of share_link (walked); records sent/failed itself",
     "portal.services.record_delivery_gave_up": "background delivery bookkeeping of share_link",
+    "portal.services.message_recipients": "reads who should hear of a portal message",
+    "portal.services.notify_staff_of_message": "emails staff about a message post_message (walked) recorded",
 }
 
 # Writes found without an event: a strict xfail, so fixing the service flips it to a failure
