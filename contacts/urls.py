@@ -1,7 +1,7 @@
 from django.urls import path
 
 from activity import views as activity_views
-from contacts import export_views, views
+from contacts import duplicate_views, export_views, views
 
 app_name = "contacts"
 urlpatterns = [
@@ -9,7 +9,14 @@ urlpatterns = [
     path("count/", views.contact_count_view, name="count"),
     path("columns/", views.contact_columns_view, name="columns"),
     path("new/", views.contact_create_view, name="create"),
-    path("duplicates/", views.duplicates_view, name="duplicates"),
+    path("duplicates/", duplicate_views.duplicates_view, name="duplicates"),
+    path("duplicates/scan/", duplicate_views.scan_view, name="duplicates_scan"),
+    path("duplicates/scan/status/", duplicate_views.scan_status_view, name="duplicates_scan_status"),
+    path("duplicates/dismiss/", duplicate_views.dismiss_view, name="duplicates_dismiss"),
+    path("duplicates/bulk-merge/", duplicate_views.bulk_merge_view, name="duplicates_bulk_merge"),
+    path("merges/<int:record_id>/", duplicate_views.merge_done_view, name="merge_done"),
+    path("merges/<int:record_id>/undo/", duplicate_views.merge_undo_view, name="merge_undo"),
+    path("<int:pk>/merge/", duplicate_views.merge_view, name="merge"),
     path("export/", export_views.export_view, name="export"),
     path("export/<str:job_id>/", export_views.export_job_view, name="export_job"),
     path("export/<str:job_id>/download/", export_views.export_download_view, name="export_download"),
