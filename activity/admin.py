@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from activity.models import ActivityEvent
+from activity.models import ActivityEvent, DncNumber, DncRegistryVersion
 
 
 @admin.register(ActivityEvent)
@@ -21,3 +21,30 @@ class ActivityEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Compliance records change only through contacts.dnc (which logs each change)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DncRegistryVersion)
+class DncRegistryVersionAdmin(ReadOnlyAdmin):
+    list_display = ["version_label", "file_name", "number_count", "rejected_count", "is_current", "imported_at"]
+    list_filter = ["kind", "is_current"]
+
+
+@admin.register(DncNumber)
+class DncNumberAdmin(ReadOnlyAdmin):
+    list_display = ["number", "registry", "reason", "added_at"]
+    list_select_related = ["registry"]
+    search_fields = ["=number"]
+    show_full_result_count = False

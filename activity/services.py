@@ -230,7 +230,7 @@ def record_data_access(*, contact, actor, what: str, request=None) -> ActivityEv
     now = timezone.now()
     with transaction.atomic():
         tally = (
-            DataAccessTally.objects.select_for_update()
+            DataAccessTally.objects.select_for_update(of=("self",))
             .filter(
                 contact_id=contact_id,
                 user=user,

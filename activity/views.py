@@ -20,7 +20,7 @@ from activity.selectors import activity_page, contact_history_ids, report_events
 from activity.services import record_data_access
 
 TIMEZONE_COOKIE = "kayse_tz"  # set by static/js/activity.js from the browser's zone
-REPORT_PDF_MAX_EVENTS = 5000
+REPORT_PDF_MAX_EVENTS = 2000  # the CSV has them all; a PDF of thousands of pages helps nobody
 
 
 def viewer_timezone(request) -> ZoneInfo:

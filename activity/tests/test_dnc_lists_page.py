@@ -57,3 +57,13 @@ def test_the_page_is_linked_from_the_activity_tab(client):
     client.force_login(UserFactory())
     contact = ContactFactory()
     assert URL in client.get(reverse("contacts:activity", args=[contact.pk])).content.decode()
+
+
+def test_the_lists_are_readable_in_the_admin(client):
+    from contacts.dnc import add_to_internal_list
+
+    admin = admin_user(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    add_to_internal_list(number="3125550100", reason="Asked by phone", actor=admin)
+    assert "+13125550100" in client.get("/admin/activity/dncnumber/?q=%2B13125550100").content.decode()
+    assert "internal list" in client.get("/admin/activity/dncregistryversion/").content.decode()
