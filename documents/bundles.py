@@ -15,11 +15,12 @@ import time
 import zipfile
 from pathlib import PurePosixPath
 
+from django.core.files import File
 from django.db.models import F
 from django.utils import timezone
 
 from documents.models import Document, DownloadBundle
-from documents.storage import random_bundle_name
+from documents.storage import local_path, random_bundle_name
 from documents.validation import document_type
 
 COPY_BUFFER = 1024 * 1024
@@ -100,64 +101,80 @@ def _zip_info(arcname: str, document: Document) -> zipfile.ZipInfo:
 
 
 def write_bundle_zip(bundle: DownloadBundle) -> str:
-    """Write the bundle's zip into private storage and return its stored name."""
+    """Write the bundle's zip into private storage and return its stored name.
+
+    On local disk the zip is written next to its final name and renamed when complete; on a
+    remote storage (S3) it is written to a local temporary file and uploaded, and the object
+    only appears once the upload is complete."""
     storage = DownloadBundle._meta.get_field("file").storage
     stored_name = random_bundle_name(bundle, "bundle.zip")
-    final_path = storage.path(stored_name)
-    os.makedirs(os.path.dirname(final_path), exist_ok=True)
-    temp_path = f"{final_path}.part"
+    final_path = local_path(storage, stored_name)
+    if final_path is None:
+        with tempfile.TemporaryFile() as temp:
+            done = _write_zip(bundle, temp)
+            temp.seek(0)
+            stored_name = storage.save(stored_name, File(temp))
+    else:
+        os.makedirs(os.path.dirname(final_path), exist_ok=True)
+        temp_path = f"{final_path}.part"
+        try:
+            with open(temp_path, "wb") as raw:
+                done = _write_zip(bundle, raw)
+            os.replace(temp_path, final_path)
+        except BaseException:
+            if os.path.exists(temp_path):
+                os.remove(temp_path)
+            raise
+    DownloadBundle.objects.filter(pk=bundle.pk).update(files_done=done, files_total=done)
+    return stored_name
+
+
+def _write_zip(bundle: DownloadBundle, raw) -> int:
+    """Stream every live document of the bundle's contact into a zip on `raw`; the count."""
     names = _Names()
     done = 0
     last_progress = time.monotonic()
-    try:
-        with (
-            tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as index_file,
-            open(temp_path, "wb") as raw,
-            zipfile.ZipFile(raw, "w", allowZip64=True) as archive,
-        ):
-            index = csv.writer(index_file)
-            index.writerow(INDEX_COLUMNS)
-            for document in bundle_documents(bundle.contact_id).iterator(chunk_size=200):
-                arcname = names.claim(case_folder(document), document.original_name)
-                with document.file.open("rb") as source, archive.open(_zip_info(arcname, document), "w") as target:
-                    shutil.copyfileobj(source, target, COPY_BUFFER)
-                uploader = (
-                    "Portal"
-                    if document.via_portal
-                    else (document.uploaded_by.get_full_name() or document.uploaded_by.get_username())
-                    if document.uploaded_by
-                    else ""
-                )
-                index.writerow(
-                    [
-                        _index_cell(value)
-                        for value in (
-                            arcname,
-                            document.original_name,
-                            str(document.case) if document.case_id else "",
-                            document.content_type,
-                            document.size,
-                            document.sha256,
-                            uploader,
-                            timezone.localtime(document.created_at).isoformat(timespec="seconds"),
-                            f"Note #{document.note_id}" if document.note_id else "",
-                        )
-                    ]
-                )
-                done += 1
-                if time.monotonic() - last_progress >= PROGRESS_EVERY_SECONDS:
-                    DownloadBundle.objects.filter(pk=bundle.pk).update(files_done=done)
-                    last_progress = time.monotonic()
-            index_file.seek(0)
-            info = zipfile.ZipInfo(INDEX_NAME, date_time=timezone.localtime().timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with archive.open(info, "w") as target:
-                for chunk in iter(lambda: index_file.read(64 * 1024), ""):
-                    target.write(chunk.encode("utf-8"))
-        os.replace(temp_path, final_path)
-    except BaseException:
-        if os.path.exists(temp_path):
-            os.remove(temp_path)
-        raise
-    DownloadBundle.objects.filter(pk=bundle.pk).update(files_done=done, files_total=done)
-    return stored_name
+    with (
+        tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as index_file,
+        zipfile.ZipFile(raw, "w", allowZip64=True) as archive,
+    ):
+        index = csv.writer(index_file)
+        index.writerow(INDEX_COLUMNS)
+        for document in bundle_documents(bundle.contact_id).iterator(chunk_size=200):
+            arcname = names.claim(case_folder(document), document.original_name)
+            with document.file.open("rb") as source, archive.open(_zip_info(arcname, document), "w") as target:
+                shutil.copyfileobj(source, target, COPY_BUFFER)
+            uploader = (
+                "Portal"
+                if document.via_portal
+                else (document.uploaded_by.get_full_name() or document.uploaded_by.get_username())
+                if document.uploaded_by
+                else ""
+            )
+            index.writerow(
+                [
+                    _index_cell(value)
+                    for value in (
+                        arcname,
+                        document.original_name,
+                        str(document.case) if document.case_id else "",
+                        document.content_type,
+                        document.size,
+                        document.sha256,
+                        uploader,
+                        timezone.localtime(document.created_at).isoformat(timespec="seconds"),
+                        f"Note #{document.note_id}" if document.note_id else "",
+                    )
+                ]
+            )
+            done += 1
+            if time.monotonic() - last_progress >= PROGRESS_EVERY_SECONDS:
+                DownloadBundle.objects.filter(pk=bundle.pk).update(files_done=done)
+                last_progress = time.monotonic()
+        index_file.seek(0)
+        info = zipfile.ZipInfo(INDEX_NAME, date_time=timezone.localtime().timetuple()[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with archive.open(info, "w") as target:
+            for chunk in iter(lambda: index_file.read(64 * 1024), ""):
+                target.write(chunk.encode("utf-8"))
+    return done

@@ -142,6 +142,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 # Private files (documents, bundles, imports) live here, never under a public URL.
 PRIVATE_STORAGE_ROOT = Path(os.environ.get("PRIVATE_STORAGE_ROOT", VAR_DIR / "private"))
+# Or an S3-compatible bucket (django-storages); credentials from the usual AWS_* variables.
+PRIVATE_STORAGE_S3_BUCKET = os.environ.get("PRIVATE_STORAGE_S3_BUCKET", "")
+PRIVATE_STORAGE_S3_ENDPOINT_URL = os.environ.get("PRIVATE_STORAGE_S3_ENDPOINT_URL", "")
+PRIVATE_STORAGE_S3_REGION = os.environ.get("PRIVATE_STORAGE_S3_REGION", "")
+PRIVATE_STORAGE_S3_PREFIX = os.environ.get("PRIVATE_STORAGE_S3_PREFIX", "")
 # Nothing is stored through MEDIA_*: private files use documents.storage.PrivateStorage.
 MEDIA_ROOT = VAR_DIR / "media-unused"
 MEDIA_URL = "/media-unused/"
@@ -215,11 +220,6 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", FIRM_EMAIL)
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "portal.sms.FileBackend")
 SMS_FILE_PATH = str(OUTBOX_DIR / "sms")
-# portal.sms.TwilioBackend: TWILIO_FROM is a sending number (E.164) or a Messaging Service SID.
-TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
-TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
-TWILIO_FROM = os.environ.get("TWILIO_FROM", "")
-TWILIO_API_URL = os.environ.get("TWILIO_API_URL", "https://api.twilio.com").rstrip("/")
 
 # Security: secure by default; plain HTTP only when DEBUG is on (local development).
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
