@@ -220,6 +220,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", FIRM_EMAIL)
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "portal.sms.FileBackend")
 SMS_FILE_PATH = str(OUTBOX_DIR / "sms")
+# portal.sms.TwilioBackend: TWILIO_FROM is a sending number (E.164) or a Messaging Service SID.
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM = os.environ.get("TWILIO_FROM", "")
+TWILIO_API_URL = os.environ.get("TWILIO_API_URL", "https://api.twilio.com").rstrip("/")
 
 # Security: secure by default; plain HTTP only when DEBUG is on (local development).
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
