@@ -4,9 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Prefetch, QuerySet, Value
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from contacts.calling_window import calling_window_status
@@ -149,8 +147,6 @@ class ContactPage:
         return (self.number - 1) * self.size + len(self.object_list)
 
 
-
-
 def page_number(raw) -> int:
     try:
         number = int(raw)
@@ -252,41 +248,3 @@ def case_contacts(*, case, filterset_queryset: QuerySet) -> QuerySet:
     """The case's contacts, filtered like the main list (the case modal)."""
     on_case = case_contact_model().objects.filter(case=case).values("contact_id")
     return contact_list(filterset_queryset=filterset_queryset.filter(pk__in=on_case))
-
-
-@dataclass
-class PossibleDuplicate:
-    contact: Contact
-    reasons: list[str]
-
-
-def possible_duplicates(
-    *, first_name: str = "", last_name: str = "", organization_name: str = "", phones=(), emails=(), limit: int = 10
-) -> list[PossibleDuplicate]:
-    """Live contacts sharing a phone or an email with a contact about to be created, or with
-    the same name words. The duplicates engine (fuzzy names, date of birth, address) plugs in
-    here, so the create form and the duplicates queue agree."""
-    reasons: dict[int, list[str]] = {}
-    for contact_id, number in ContactPhone.objects.filter(number__in=list(phones)).values_list("contact_id", "number")[
-        :limit
-    ]:
-        reasons.setdefault(contact_id, []).append(f"same phone {number}")
-    for contact_id, email in ContactEmail.objects.filter(email__in=list(emails)).values_list("contact_id", "email")[
-        :limit
-    ]:
-        reasons.setdefault(contact_id, []).append(f"same email {email}")
-    tokens = name_tokens(fold(f"{first_name} {last_name} {organization_name}"))
-    if len(tokens) >= 2 or (tokens and organization_name):
-        exact_words = RawSQL(*_whole_word_match(tokens))  # noqa: S611 (words are parameters)
-        for contact_id in Contact.objects.live().filter(pk__in=exact_words).values_list("id", flat=True)[:limit]:
-            reasons.setdefault(contact_id, []).append("same name")
-    contacts = Contact.objects.live().filter(pk__in=list(reasons)).prefetch_related("phones", "emails")
-    return [PossibleDuplicate(contact, reasons[contact.pk]) for contact in contacts[:limit]]
-
-
-def _whole_word_match(tokens: list[str]):
-    """(sql, params): ids of contacts having every one of these whole name words."""
-    sql = matching_ids_sql(tokens)
-    if sql.params and connection.vendor == "sqlite":
-        return sql.sql, [" AND ".join(f'"{token}"' for token in tokens)]
-    return sql.sql, [" & ".join(tokens)]

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from contacts import services
+from contacts.duplicates import possible_duplicates_for
 from contacts.filters import ContactFilter
 from contacts.forms import (
     ContactForm,
@@ -35,7 +36,6 @@ from contacts.selectors import (
     list_preference,
     live_contacts,
     page_number,
-    possible_duplicates,
 )
 
 CONTACT_LIST = "contacts"
@@ -227,12 +227,13 @@ def contact_create_view(request):
     duplicates = []
     if request.method == "POST" and form.is_valid() and phones_form.is_valid() and emails_form.is_valid():
         phones, emails = phones_form.rows, emails_form.rows
-        duplicates = possible_duplicates(
-            first_name=form.cleaned_data.get("first_name", ""),
-            last_name=form.cleaned_data.get("last_name", ""),
-            organization_name=form.cleaned_data.get("organization_name", ""),
-            phones=[row["number"] for row in phones],
-            emails=[row["email"] for row in emails],
+        # The duplicates engine: same phone or email, the same or a very similar name.
+        duplicates = possible_duplicates_for(
+            {
+                **form.cleaned_data,
+                "phones": [row["number"] for row in phones],
+                "emails": [row["email"] for row in emails],
+            }
         )
         if not duplicates or request.POST.get(confirm_duplicate_field) == "yes":
             contact, filled = services.contact_create(
