@@ -359,3 +359,30 @@ def test_a_form_with_a_file_field_stores_the_photo(client, signed_in):
     task.refresh_from_db()
     document = Document.objects.get(pk=task.response["id_photo"]["document"])
     assert document.via_portal and document.contact == contact
+
+
+def test_unknown_expired_and_revoked_links_cost_the_same_queries(client, django_assert_num_queries):
+    """Same work whatever the reason a link fails, so timing tells nothing."""
+    contact, case = contact_on_case()
+    _expired, expired_token = issued_link(contact, case=case, expires_in=datetime.timedelta(seconds=-1))
+    revoked, revoked_token = issued_link(contact, case=case)
+    services.revoke_link(link=revoked, user=None)
+    counts = []
+    for token in ("unknown-token", expired_token, revoked_token):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/p/{token}/").status_code == 404
+        counts.append(len(queries))
+    assert len(set(counts)) == 1
+
+
+def test_portal_pages_use_a_few_queries_whatever_the_history(client, signed_in, django_assert_max_num_queries):
+    contact, case, _task, _link = signed_in
+    for i in range(30):
+        TaskFactory(case=case, contact=contact, title=f"Task {i}")
+        Message.objects.create(contact=contact, case=case, direction="outbound", body=f"m{i}", sent_at=timezone.now())
+    for url in ("/portal/", "/portal/tasks/", "/portal/messages/", "/portal/appointments/", "/portal/documents/"):
+        with django_assert_max_num_queries(10):
+            assert client.get(url).status_code == 200
