@@ -4,13 +4,14 @@ and writes its activity event in it, so a change and its trace commit together."
 import hashlib
 import logging
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import nh3
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -109,8 +110,6 @@ def upload_documents(
 
 
 def _request_too_large_message(total: int) -> str:
-    from django.template.defaultfilters import filesizeformat
-
     return (
         f"These files add up to {filesizeformat(total)}; one upload can be at most "
         f"{filesizeformat(settings.DOCUMENT_MAX_REQUEST_BYTES)}. Upload them in smaller groups."
@@ -196,15 +195,15 @@ def update_note(*, note: Note, user, body_html: str, files=()) -> Note:
     if not _has_text(body) and not files and not note.attachments.filter(deleted_at__isnull=True).exists():
         raise UploadRefused("A note can't be empty. Delete it instead.")
     with transaction.atomic():
-        changed = body != note.body_html
+        before = note.body_html
         note.body_html = body
         note.save(update_fields=["body_html", "updated_at"])
         record_event(
             event_type=EventType.NOTE,
-            description="Edited a note" if changed else "Added attachments to a note",
+            description="Edited a note" if body != before else "Added attachments to a note",
             contact_id=note.contact_id,
             user=user,
-            data={"note_id": note.pk, "length_before": len(note.body_html), "length_after": len(body)},
+            data={"note_id": note.pk, "length_before": len(before), "length_after": len(body)},
         )
         if files:
             upload_documents(contact=note.contact, files=files, user=user, note=note)
@@ -261,7 +260,6 @@ class BundleRequest:
     bundle: DownloadBundle
     reused: bool
     queued: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 def request_bundle(*, contact: Contact, user, base_url: str) -> BundleRequest:

@@ -190,3 +190,21 @@ def test_cleanup_deletes_only_expired_bundles():
     assert delete_expired_bundles(now=timezone.now() + timedelta(hours=25)) == 1
     bundle.refresh_from_db()
     assert bundle.status == BundleStatus.EXPIRED
+
+
+@pytest.mark.django_db
+def test_a_failed_build_leaves_no_partial_zip_and_says_so(client):
+    user = UserFactory()
+    client.force_login(user)
+    contact = ContactFactory()
+    document = make_document(contact)
+    document.file.storage.delete(document.file.name)  # the disk lost the file
+    bundle = request_bundle(contact=contact, user=user, base_url="http://testserver/").bundle
+    with pytest.raises(FileNotFoundError):
+        build_bundle(bundle_id=bundle.pk, base_url="http://testserver/")
+    bundle.refresh_from_db()
+    assert bundle.status == BundleStatus.FAILED and not bundle.file
+    assert not list((Path(settings.PRIVATE_STORAGE_ROOT) / "bundles").glob("*.part"))
+    page = client.get(reverse("documents:bundle", args=[contact.pk, bundle.pk])).content.decode()
+    assert "could not be built" in page and "Request a new bundle" in page
+    assert not request_bundle(contact=contact, user=user, base_url="http://testserver/").reused
