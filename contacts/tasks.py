@@ -1,6 +1,10 @@
 """Background work on contacts: thin, idempotent wrappers around services."""
 
+import logging
+import threading
+
 from celery import shared_task
+from django.db import transaction
 
 
 @shared_task(name="contacts.preview_import")
@@ -80,24 +84,52 @@ def refresh_duplicates_task(contact_ids: list[int]) -> dict:
     return {"pairs": refresh_candidates_for(contact_ids)}
 
 
+# A refresh of more contacts than this at once (a big import) runs one full scan instead.
+REFRESH_MAX_CONTACTS = 5000
+_pending_refresh = threading.local()
+
+
+def _send_refresh(ids: list[int]) -> None:
+    from contacts.models import DuplicateScan
+
+    try:
+        if len(ids) > REFRESH_MAX_CONTACTS:
+            active = [DuplicateScan.Status.PENDING, DuplicateScan.Status.RUNNING]
+            if not DuplicateScan.objects.filter(status__in=active).exists():
+                scan = DuplicateScan.objects.create()
+                scan_duplicates_task.apply_async(args=[scan.pk], retry=False)
+        else:
+            refresh_duplicates_task.apply_async(args=[ids], retry=False)
+    except Exception:  # the broker being down must not fail a contact's save
+        logging.getLogger(__name__).warning("Could not queue the duplicate refresh of %s contacts", len(ids))
+
+
+def _flush_refresh() -> None:
+    ids = getattr(_pending_refresh, "ids", None)
+    _pending_refresh.ids = None
+    if ids:
+        _send_refresh(sorted(ids))
+
+
 def schedule_duplicate_refresh(contact_ids) -> None:
     """After the current transaction commits, re-check these contacts in the background.
 
-    Never blocks or breaks the save that asked for it: a broker that is down only delays the
-    queue until the next full scan."""
-    import logging
-
+    All contacts changed in one transaction go in one task (an import chunk is one task, not
+    one per row). Never blocks or breaks the save that asked for it: a broker that is down
+    only delays the queue until the next full scan."""
     from django.conf import settings
-    from django.db import transaction
+    from django.db import connection
 
-    ids = sorted({int(pk) for pk in contact_ids if pk})
+    ids = {int(pk) for pk in contact_ids if pk}
     if not ids or not settings.DUPLICATE_AUTO_REFRESH:
         return
-
-    def send():
-        try:
-            refresh_duplicates_task.apply_async(args=[ids], retry=False)
-        except Exception:  # the broker being down must not fail a contact's save
-            logging.getLogger(__name__).warning("Could not queue the duplicate refresh of %s", ids, exc_info=True)
-
-    transaction.on_commit(send)
+    if not connection.in_atomic_block:
+        _send_refresh(sorted(ids))
+        return
+    pending = getattr(_pending_refresh, "ids", None)
+    registered = any(entry[1] is _flush_refresh for entry in connection.run_on_commit)
+    if pending is None or not registered:  # none yet, or its transaction was rolled back
+        _pending_refresh.ids = set(ids)
+        transaction.on_commit(_flush_refresh)
+    else:
+        pending.update(ids)
