@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html, format_html_join
 
 from contacts.calling_window import calling_window_status
 from contacts.normalize import format_phone
@@ -22,3 +23,22 @@ def contact_header(contact):
     primary_email = next((e for e in emails if e.is_primary), emails[0] if emails else None)
     status = calling_window_status(contact, primary_phone=primary_phone.number if primary_phone else None)
     return {"phone": primary_phone, "email": primary_email, "calling": status}
+
+
+_DO_NOT = (("do_not_call", "Do not call"), ("do_not_text", "Do not text"), ("do_not_email", "Do not email"))
+
+
+@register.simple_tag
+def contact_method(contact):
+    """The preferred contact method and the do-not-contact badges (a list row renders 25 of these)."""
+    method = (
+        format_html("{}", contact.get_preferred_contact_method_display())
+        if contact.preferred_contact_method
+        else format_html('<span class="muted">No preference</span>')
+    )
+    badges = format_html_join(
+        "",
+        ' <span class="badge badge-danger">{}</span>',
+        ((label,) for field, label in _DO_NOT if getattr(contact, field)),
+    )
+    return format_html("{}{}", method, badges)
