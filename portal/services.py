@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -206,9 +207,24 @@ class DeliveryError(Exception):
     pass
 
 
+DELIVERY_LOCK_SECONDS = 300
+
+
 def deliver_link(*, link_id: int) -> str:
     """Send a queued link: a fresh token is made here, so it never sits in the broker or
-    the database. Idempotent: a link already sent, revoked or expired is left alone."""
+    the database. Idempotent: a link already sent, revoked or expired is left alone, and a
+    lock in the shared cache keeps two workers from sending the same link at once (a
+    broker may deliver a held task twice)."""
+    lock = f"portal-deliver:{link_id}"
+    if not cache.add(lock, 1, timeout=DELIVERY_LOCK_SECONDS):
+        return "already being sent"
+    try:
+        return _deliver_link(link_id)
+    finally:
+        cache.delete(lock)
+
+
+def _deliver_link(link_id: int) -> str:
     with transaction.atomic():
         link = PortalLink.objects.select_for_update().select_related("contact").get(pk=link_id)
         if link.delivery_status == DeliveryStatus.SENT:

@@ -307,3 +307,19 @@ def test_the_profile_shows_the_portal_thread_and_replies_come_back_to_it(client,
         f"/cases/{case.pk}/messages/{contact.pk}/reply/", {"body": "Hi", "next": "https://evil.example/"}
     )
     assert evil["Location"].startswith(f"/cases/{case.pk}/")
+
+
+@freeze_time(DAYTIME)
+def test_a_link_being_sent_is_not_sent_twice_at_once():
+    from django.core.cache import cache
+
+    contact, case = contact_on_case()
+    link, _token = issued_link(contact, case=case, sent_to=contact.phones.get().number)
+    PortalLink.objects.filter(pk=link.pk).update(delivery_status="queued")
+    cache.add(f"portal-deliver:{link.pk}", 1)  # another worker holds it
+    assert services.deliver_link(link_id=link.pk) == "already being sent"
+    assert sms.outbox == []
+    cache.delete(f"portal-deliver:{link.pk}")
+    assert services.deliver_link(link_id=link.pk) == "sent"
+    assert services.deliver_link(link_id=link.pk) == "already sent"
+    assert len(sms.outbox) == 1
