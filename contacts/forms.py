@@ -185,7 +185,7 @@ class BaseEmailFormSet(_PrimaryFormSet):
     noun = "email address"
 
 
-PhoneFormSet = forms.formset_factory(PhoneForm, formset=BasePhoneFormSet, extra=1, can_delete=True, max_num=10)
+PhoneFormSet = forms.formset_factory(PhoneForm, formset=BasePhoneFormSet, extra=2, can_delete=True, max_num=10)
 EmailFormSet = forms.formset_factory(EmailForm, formset=BaseEmailFormSet, extra=1, can_delete=True, max_num=10)
 
 

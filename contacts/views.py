@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from contacts import services
 from contacts.duplicates import possible_duplicates_for
+from contacts.enrichment import suggested_timezone
 from contacts.filters import ContactFilter
 from contacts.forms import (
     ContactForm,
@@ -270,11 +271,16 @@ def contact_edit_view(request, pk):
         )
         messages.success(request, f"{contact.display_name} saved.{_filled_text(filled)}")
         return redirect(contact)
+    suggestion = None
+    if not contact.timezone:
+        primary = next((p.number for p in contact.phones.all() if p.is_primary), "")
+        suggestion = suggested_timezone(postal_code=contact.postal_code, phone=primary)
     context = {
         "form": form,
         "phone_formset": phones_form,
         "email_formset": emails_form,
         "contact": contact,
+        "timezone_suggestion": suggestion,
         "nav": "contacts",
         "creating": False,
     }

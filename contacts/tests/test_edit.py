@@ -170,3 +170,9 @@ def test_the_enrich_action_reports_what_it_filled(client, staff):
 
 def test_editing_an_unknown_contact_is_404(client, staff):
     assert client.get(reverse("contacts:edit", args=[424242])).status_code == 404
+
+
+def test_edit_form_suggests_a_time_zone_when_there_is_none(client, staff):
+    contact = ContactFactory(timezone="", postal_code="98101")
+    html = client.get(reverse("contacts:edit", args=[contact.pk])).content.decode()
+    assert "Suggested: <strong>America/Los_Angeles</strong> (from the ZIP code 98101)" in html
