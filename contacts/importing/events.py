@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from activity.models import ActivityEvent
 from activity.services import GENESIS_HASH, event_digest
+from contacts.importing.bulk import insert_rows
 
 # Same key as activity.services: the advisory lock that serializes writers of the chain.
 _CHAIN_LOCK_KEY = 0x6B61797365
@@ -38,7 +39,7 @@ def record_events_bulk(events: list[dict], *, user=None, actor_label: str = "") 
             occurred_at=occurred_at,
         )
         digest = event_digest(prev_hash=prev_hash, actor_user_id=user_id, **fields)
-        rows.append(ActivityEvent(actor_user_id=user_id, prev_hash=prev_hash, hash=digest, **fields))
+        rows.append({"actor_user_id": user_id, "prev_hash": prev_hash, "hash": digest, **fields})
         prev_hash = digest
-    ActivityEvent.objects.bulk_create(rows, batch_size=500)
+    insert_rows(ActivityEvent, rows)
     return len(rows)

@@ -65,32 +65,36 @@ def find_existing_matches(rows) -> dict[tuple[str, str], int]:
         if key not in found or contact_id < found[key]:
             found[key] = contact_id
 
-    live = Contact.objects.live()
+    # Each lookup goes by its own index only (SQLite would otherwise walk the merged_into
+    # index over every live contact); whether a contact is live is checked afterwards.
+    candidates: list[tuple[str, str, int]] = []
+    contacts = Contact.objects.order_by()
     for values in _batches(wanted["kayse_id"]):
-        for contact_id in live.filter(pk__in=[int(value) for value in values]).values_list("id", flat=True):
-            keep("kayse_id", str(contact_id), contact_id)
+        ids = contacts.filter(pk__in=[int(value) for value in values]).values_list("id", flat=True)
+        candidates += [("kayse_id", str(contact_id), contact_id) for contact_id in ids]
     for values in _batches(wanted["external_id"]):
-        for value, contact_id in live.filter(external_id__in=values).values_list("external_id", "id"):
-            keep("external_id", value, contact_id)
+        rows = contacts.filter(external_id__in=values).values_list("external_id", "id")
+        candidates += [("external_id", value, contact_id) for value, contact_id in rows]
     for values in _batches(wanted["phone"]):
-        phones = ContactPhone.objects.filter(
-            number__in=values, contact__merged_into__isnull=True, contact__archived_at__isnull=True
-        )
-        for value, contact_id in phones.values_list("number", "contact_id"):
-            keep("phone", value, contact_id)
+        rows = ContactPhone.objects.order_by().filter(number__in=values).values_list("number", "contact_id")
+        candidates += [("phone", value, contact_id) for value, contact_id in rows]
     for values in _batches(wanted["email"]):
-        emails = ContactEmail.objects.filter(
-            email__in=values, contact__merged_into__isnull=True, contact__archived_at__isnull=True
-        )
-        for value, contact_id in emails.values_list("email", "contact_id"):
-            keep("email", value, contact_id)
+        rows = ContactEmail.objects.order_by().filter(email__in=values).values_list("email", "contact_id")
+        candidates += [("email", value, contact_id) for value, contact_id in rows]
     births = {value.rsplit("|", 1)[1] for value in wanted["name_dob"]}
     for values in _batches(births):
-        candidates = live.filter(date_of_birth__in=values).values_list("id", "first_name", "last_name", "date_of_birth")
-        for contact_id, first, last, birth in candidates:
+        rows = contacts.filter(date_of_birth__in=values).values_list("id", "first_name", "last_name", "date_of_birth")
+        for contact_id, first, last, birth in rows:
             value = f"{name_key(first, last)}|{birth.isoformat()}"
             if value in wanted["name_dob"]:
-                keep("name_dob", value, contact_id)
+                candidates.append(("name_dob", value, contact_id))
+    live = set()
+    for ids in _batches({contact_id for _rule, _value, contact_id in candidates}):
+        rows = contacts.filter(pk__in=ids).values_list("id", "merged_into_id", "archived_at")
+        live.update(contact_id for contact_id, merged_into, archived in rows if merged_into is None and not archived)
+    for rule, value, contact_id in candidates:
+        if contact_id in live:
+            keep(rule, value, contact_id)
     return found
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import escape, linebreaks
 
 from activity.models import EventType
+from contacts.importing.bulk import allocate_ids, insert_rows, update_rows
 from contacts.importing.events import record_events_bulk
 from contacts.importing.matching import MATCH_RULES, contact_keys, find_existing_matches, first_match, row_keys
 from contacts.importing.readers import UnreadableFile, open_table
@@ -299,52 +300,54 @@ def _index(file_index: dict, target, keys) -> None:
 
 def write_chunk(result: ChunkResult, batch: ImportBatch) -> None:
     """Write everything a classified chunk decided (call inside the chunk's transaction)."""
-    now = timezone.now()
     user = batch.created_by
     created = [target for target in result.targets if target.created]
     updated = [target for target in result.targets if not target.created and target.touched]
-    for target in created:
+    ids = allocate_ids(Contact, len(created)) if created else []
+    for target, contact_id in zip(created, ids, strict=True):
         target.contact.refresh_derived_fields()
-    Contact.objects.bulk_create([target.contact for target in created], batch_size=500)
+        target.contact.pk = contact_id
+        target.contact._state.adding = False
+    insert_rows(Contact, [target.contact for target in created], with_ids=True)
     changed_fields = set()
     for target in updated:
         if target.changed:
             target.contact.refresh_derived_fields()
-            target.contact.updated_at = now
             target.contact.updated_by = user
             changed_fields |= target.changed
     to_update = [target.contact for target in updated if target.changed]
     if to_update:
         derived = {"login_source", "search_name", "sort_name", "updated_at", "updated_by"}
-        Contact.objects.bulk_update(to_update, sorted(changed_fields | derived), batch_size=500)
+        update_rows(Contact, to_update, changed_fields | derived)
     phones, emails, notes = [], [], []
     for target in [*created, *updated]:
+        contact_id = target.contact.pk
         has_primary = any(target.phones.values())
         for number, kind in target.new_phones:
-            phones.append(ContactPhone(contact=target.contact, number=number, kind=kind, is_primary=not has_primary))
+            phones.append({"contact_id": contact_id, "number": number, "kind": kind, "is_primary": not has_primary})
             has_primary = True
         has_primary = any(target.emails.values())
         for address, kind in target.new_emails:
-            emails.append(ContactEmail(contact=target.contact, email=address, kind=kind, is_primary=not has_primary))
+            emails.append({"contact_id": contact_id, "email": address, "kind": kind, "is_primary": not has_primary})
             has_primary = True
         for text in target.notes:
             notes.append(Note(contact=target.contact, author=user, body_html=linebreaks(escape(text))))
-    ContactPhone.objects.bulk_create(phones, batch_size=1000)
-    ContactEmail.objects.bulk_create(emails, batch_size=1000)
+    insert_rows(ContactPhone, phones)
+    insert_rows(ContactEmail, emails)
     Note.objects.bulk_create(notes, batch_size=500)
     _link_cases([*created, *updated], result)
-    ImportedContact.objects.bulk_create(
+    insert_rows(
+        ImportedContact,
         [
-            ImportedContact(
-                batch=batch,
-                contact=target.contact,
-                action=target.action or ImportAction.UPDATED,
-                line=target.line or target.lines[0],
-                before=target.before,
-            )
+            {
+                "batch_id": batch.pk,
+                "contact_id": target.contact.pk,
+                "action": target.action or ImportAction.UPDATED,
+                "line": target.line or target.lines[0],
+                "before": target.before,
+            }
             for target in [*created, *updated]
         ],
-        batch_size=1000,
     )
     label = f"Import #{batch.pk}"
     events = []

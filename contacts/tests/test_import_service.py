@@ -272,3 +272,23 @@ def test_the_list_filter_shows_the_contacts_of_a_batch(user, ann):
     batch, _counts = run(user, [ann_row(), ["New", "Person", "", "", "", "", "", ""]], "merge")
     found = ContactFilter({"import_batch": str(batch.pk)}, queryset=Contact.objects.all()).qs
     assert sorted(found.values_list("first_name", flat=True)) == ["Ann", "New"]
+
+
+def test_ids_of_undone_contacts_are_never_handed_out_again(user):
+    batch, _counts = run(user, [["Gone", "Soon", "", "", "", "", "", ""]], "skip")
+    gone_id = Contact.objects.get().pk
+    undo_import(batch=batch, user=user)
+    run(user, [["New", "Later", "", "", "", "", "", ""]], "skip")
+    assert Contact.objects.get().pk > gone_id  # the activity log still names the old id
+
+
+def test_merged_away_and_archived_contacts_never_match(user, ann):
+    from django.utils import timezone
+
+    survivor = ContactFactory(first_name="Sur", last_name="Vivor")
+    Contact.objects.filter(pk=ann.pk).update(merged_into=survivor)
+    _batch, counts = run(user, [ann_row()], "skip")
+    assert counts["new"] == 1
+    Contact.objects.filter(first_name="Ann", merged_into__isnull=True).update(archived_at=timezone.now())
+    _batch, counts = run(user, [ann_row()], "skip")
+    assert counts["new"] == 1
