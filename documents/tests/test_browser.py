@@ -74,6 +74,13 @@ def test_upload_by_button_and_drop_then_download_all(live_server, page, celery_w
     page.get_by_role("link", name="Download zip").wait_for()
     page.screenshot(path=str(screenshot_dir / "documents-download-all.png"), full_page=True)
 
+    # On a phone the list stacks into cards and upload still works with the file picker.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + reverse("documents:contact_documents", args=[contact.pk]))
+    page.screenshot(path=str(screenshot_dir / "documents-tab-phone.png"), full_page=True)
+    assert page.locator("#id_files").is_visible()
+    assert page.get_by_role("link", name="Download x-ray.png").is_visible()
+
 
 def test_write_a_formatted_note_with_an_attachment(live_server, page, screenshot_dir):
     contact = ContactFactory(first_name="Luis", last_name="Pérez")
