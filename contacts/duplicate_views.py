@@ -1,6 +1,8 @@
 """The possible-duplicates queue and the merge flow (thin views over contacts.duplicates and
 contacts.merge)."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db import IntegrityError, transaction
@@ -253,7 +255,12 @@ def _choice_rows(survivor: Contact, merged: Contact, choices: dict) -> list[dict
                 display = getattr(contact, f"get_{name}_display", None)
                 if name == "country" and len(fields) > 1:
                     continue
-                values.append(str(display() if display and value else value) if value not in (None, "") else "")
+                if value in (None, ""):
+                    values.append("")
+                elif isinstance(value, datetime.date):
+                    values.append(value.strftime("%b %-d, %Y"))
+                else:
+                    values.append(str(display() if display else value))
             return ", ".join(v for v in values if v)
 
         a, b = show(survivor), show(merged)

@@ -198,6 +198,8 @@ def merge_preview(*, merged: Contact) -> list[MergePreview]:
                 name = "earlier merged record" if count == 1 else "earlier merged records"
             elif model._meta.label == "cases.CaseContact":
                 name = "case" if count == 1 else "cases"
+            elif model in (ContactPhone, ContactEmail):
+                name = ("phone" if model is ContactPhone else "email") + ("" if count == 1 else "s")
             counts.append(MergePreview(str(name), count))
     return counts
 
