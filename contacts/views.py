@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -86,7 +87,10 @@ def contact_count_view(request):
     filterset = ContactFilter(request.GET, queryset=Contact.objects.all())
     if not filterset.is_valid():
         return HttpResponse("")
-    key = "contact-count:" + filterset.form.data.urlencode()
+    filters = filterset.form.data.copy()
+    for param in ("page", "sort"):
+        filters.pop(param, None)
+    key = "contact-count:" + filters.urlencode()
     count = estimated_count(live_contacts(filterset.qs), cache_key=key[:250])
     return render(request, "contacts/partials/result_count.html", {"count": count})
 
@@ -153,6 +157,7 @@ def contact_cases_view(request, pk):
     return render(request, "contacts/contact_cases.html", context)
 
 
+@permission_required("cases.add_casecontact", raise_exception=True)
 @require_POST
 def contact_link_case_view(request, pk):
     contact = get_object_or_404(Contact.objects.live(), pk=pk)
@@ -204,6 +209,7 @@ def _contact_task(contact, task_id):
     return task
 
 
+@permission_required("cases.change_task", raise_exception=True)
 def contact_task_fill_view(request, pk, task_id):
     """Staff complete a task's form (or mark a plain task done) for the contact."""
     contact = get_object_or_404(Contact.objects.live(), pk=pk)
@@ -223,6 +229,7 @@ def _edit_forms(request, contact=None):
     return form, phone_formset(data, contact=contact), email_formset(data, contact=contact)
 
 
+@permission_required("contacts.add_contact", raise_exception=True)
 def contact_create_view(request):
     form, phones_form, emails_form = _edit_forms(request)
     duplicates = []
@@ -262,6 +269,7 @@ def _filled_text(filled) -> str:
     return " Filled in: " + "; ".join(parts) + "."
 
 
+@permission_required("contacts.change_contact", raise_exception=True)
 def contact_edit_view(request, pk):
     contact = get_object_or_404(Contact.objects.live(), pk=pk)
     form, phones_form, emails_form = _edit_forms(request, contact)
@@ -287,6 +295,7 @@ def contact_edit_view(request, pk):
     return render(request, "contacts/contact_form.html", context, status=400 if request.method == "POST" else 200)
 
 
+@permission_required("contacts.change_contact", raise_exception=True)
 @require_POST
 def contact_enrich_view(request, pk):
     contact = get_object_or_404(Contact.objects.live(), pk=pk)
@@ -298,6 +307,7 @@ def contact_enrich_view(request, pk):
     return redirect(contact)
 
 
+@permission_required("contacts.change_contact", raise_exception=True)
 @require_POST
 def contact_archive_view(request, pk):
     contact = get_object_or_404(Contact.objects.live(), pk=pk)

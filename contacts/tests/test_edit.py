@@ -176,3 +176,13 @@ def test_edit_form_suggests_a_time_zone_when_there_is_none(client, staff):
     contact = ContactFactory(timezone="", postal_code="98101")
     html = client.get(reverse("contacts:edit", args=[contact.pk])).content.decode()
     assert "Suggested: <strong>America/Los_Angeles</strong> (from the ZIP code 98101)" in html
+
+
+def test_a_user_without_the_staff_role_cannot_create_edit_or_archive(client):
+    client.force_login(UserFactory(role="Nobody"))
+    contact = ContactFactory()
+    assert client.get(CREATE).status_code == 403
+    assert client.get(reverse("contacts:edit", args=[contact.pk])).status_code == 403
+    assert client.post(reverse("contacts:archive", args=[contact.pk])).status_code == 403
+    contact.refresh_from_db()
+    assert contact.archived_at is None
