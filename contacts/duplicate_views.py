@@ -169,8 +169,13 @@ def scan_view(request):
         messages.info(request, "A duplicate scan is already running.")
     else:
         scan = DuplicateScan.objects.create(requested_by=request.user)
-        transaction.on_commit(lambda: scan_duplicates_task.delay(scan.pk))
-        messages.success(request, "Scanning all contacts for duplicates in the background.")
+        try:
+            scan_duplicates_task.delay(scan.pk)
+        except Exception:  # the broker is down: say so rather than fail the page
+            scan.delete()
+            messages.error(request, "The background worker cannot be reached; try the scan again in a minute.")
+        else:
+            messages.success(request, "Scanning all contacts for duplicates in the background.")
     return redirect("contacts:duplicates")
 
 
@@ -205,6 +210,16 @@ def _bulk_pairs():
     return list(_queue_queryset(min_score=0).filter(phone_match=True, email_match=True, name_match=True)[:BULK_LIMIT])
 
 
+def _current(contact_id: int) -> Contact:
+    """The live record a contact now lives in (itself, or where it was merged)."""
+    contact = Contact.objects.get(pk=contact_id)
+    for _hop in range(20):
+        if not contact.merged_into_id:
+            break
+        contact = Contact.objects.get(pk=contact.merged_into_id)
+    return contact
+
+
 @permission_required(MERGE_PERMISSION, raise_exception=True)
 def bulk_merge_view(request):
     """Admins merge the exact phone + email + name matches after a preview (older record kept)."""
@@ -214,8 +229,13 @@ def bulk_merge_view(request):
         for pair in _bulk_pairs():
             if f"{pair.contact_a_id}-{pair.contact_b_id}" not in chosen:
                 continue
+            # Pairs of one cluster chain (a-b, b-c): follow earlier merges of this batch.
+            survivor, other = _current(pair.contact_a_id), _current(pair.contact_b_id)
+            if survivor.pk == other.pk:
+                continue
+            survivor, other = sorted((survivor, other), key=lambda contact: contact.pk)
             try:
-                contact_merge(survivor=pair.contact_a, merged=pair.contact_b, user=request.user)
+                contact_merge(survivor=survivor, merged=other, user=request.user)
                 merged += 1
             except MergeError as error:
                 failed.append(str(error))

@@ -96,3 +96,21 @@ def test_staff_cannot_bulk_merge_or_scan(client):
     client.force_login(UserFactory())
     assert client.get(reverse("contacts:duplicates_bulk_merge")).status_code == 403
     assert client.post(reverse("contacts:duplicates_scan")).status_code == 403
+
+
+def test_bulk_merge_folds_a_cluster_of_three_into_the_oldest_record(client):
+    dob = datetime.date(1966, 6, 6)
+    people = [ContactFactory(first_name="Maria", last_name="Lopez", date_of_birth=dob) for _ in range(3)]
+    for contact in people:
+        ContactPhoneFactory(contact=contact, number="+13125550166")
+        ContactEmailFactory(contact=contact, email="maria.lopez@example.com")
+    run_full_scan()
+    assert DuplicateCandidate.objects.count() == 3
+    client.force_login(admin_user())
+    pairs = [f"{a.pk}-{b.pk}" for i, a in enumerate(people) for b in people[i + 1 :]]
+    client.post(reverse("contacts:duplicates_bulk_merge"), {"pair": pairs})
+    oldest = people[0]
+    for contact in people[1:]:
+        contact.refresh_from_db()
+        assert contact.merged_into_id == oldest.pk
+    assert oldest.phones.count() == 1 and oldest.emails.count() == 1
