@@ -75,4 +75,3 @@ def matching_ids_sql(tokens: list[str]) -> RawSQL:
         "SELECT id FROM contacts_contact WHERE to_tsvector('simple', search_name) @@ to_tsquery('simple', %s)",
         [expression],
     )
-
