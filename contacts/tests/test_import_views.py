@@ -146,3 +146,23 @@ def test_cancel_asks_the_running_import_to_stop(admin_client):
 
 def test_a_wrong_batch_id_is_a_404(admin_client):
     assert admin_client.get(reverse("import:result", args=[999])).status_code == 404
+
+
+def test_an_xlsx_sheet_can_be_chosen_on_the_mapping_page(admin_client):
+    from contacts.tests.test_import_readers import xlsx_bytes
+
+    content = xlsx_bytes({"Summary": [["Report"], ["x"]], "Clients": [["First Name", "Last Name"], ["Ann", "Lee"]]})
+    response = upload(admin_client, content, name="book.xlsx")
+    batch = ImportBatch.objects.get()
+    page = admin_client.get(response.url).content.decode()
+    assert 'value="Clients"' in page and "Excel, sheet “Summary”" in page
+    admin_client.post(response.url, {"reopen": "1", "sheet": "Clients"})
+    batch.refresh_from_db()
+    assert batch.sheet == "Clients" and batch.mapping == ["first_name", "last_name"]
+
+
+def test_a_saved_mapping_is_used_for_the_next_file(admin_client):
+    saved = ImportMapping.objects.create(name="Old CRM", columns={"Client": "full_name", "Cell": "phone_mobile"})
+    content = csv_bytes([["Client", "Cell"], ["Lee, Ann", "312 555 0101"]])
+    upload(admin_client, content, saved_mapping=saved.pk)
+    assert ImportBatch.objects.get().mapping == ["full_name", "phone_mobile"]
