@@ -82,6 +82,21 @@ def test_portal_pages_are_accessible_and_light(live_server, browser, screenshot_
         ("appointments", "/portal/appointments/"),
     ]:
         check(page, name, base + path)
+    # 200% zoom of a 360-px phone is a 180-px-wide layout: nothing may scroll sideways.
+    zoomed = browser.new_context(**{**PHONE, "viewport": {"width": 180, "height": 370}})
+    zoomed.add_cookies(context.cookies())
+    narrow = zoomed.new_page()
+    for path in ("/portal/", "/portal/tasks/", f"/portal/tasks/{task.pk}/", "/portal/documents/", "/portal/messages/"):
+        narrow.goto(base + path)
+        wide = narrow.evaluate(
+            "[...document.querySelectorAll('body *')]"
+            ".filter(e => e.getBoundingClientRect().right > 181)"
+            ".map(e => e.tagName + ': ' + (e.textContent || '').trim().slice(0, 30))"
+        )
+        assert narrow.evaluate("document.documentElement.scrollWidth") <= 180, (path, wide)
+    narrow.goto(f"{base}/portal/tasks/{task.pk}/")
+    narrow.screenshot(path=str(screenshot_dir / "portal-form-200-percent.png"), full_page=True)
+    zoomed.close()
     page.goto(f"{base}/portal/tasks/{task.pk}/")
     page.get_by_role("button", name="Send", exact=True).click()
     check(page, "form with errors")
