@@ -4,6 +4,7 @@ from django import forms
 
 from contacts.importing.mapping import FIELDS_BY_KEY, MULTI_FIELDS, mapping_choices
 from contacts.importing.readers import DELIMITERS, ENCODING_CHOICES
+from contacts.importing.service import human_size, max_upload_bytes
 from contacts.models import DuplicateRule, ImportErrorMode, ImportMapping
 
 
@@ -17,6 +18,12 @@ class UploadForm(forms.Form):
     saved_mapping = forms.ModelChoiceField(
         label="Saved mapping", queryset=ImportMapping.objects.all(), required=False, empty_label="None: match by header"
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = max_upload_bytes()
+        self.fields["file"].widget.attrs["data-max-bytes"] = limit
+        self.fields["file"].help_text += f" Up to {human_size(limit)}."
 
 
 class MappingForm(forms.Form):

@@ -6,7 +6,25 @@
     var input = zone.querySelector("input[type=file]");
     var name = zone.querySelector("[data-dropzone-name]");
     if (!input) { return; }
-    function show() { if (name) { name.textContent = input.files.length ? "Chosen: " + input.files[0].name : ""; } }
+    var form = input.form;
+    var limit = parseInt(input.getAttribute("data-max-bytes") || "0", 10);
+    function tooBig() { return limit && input.files.length && input.files[0].size > limit; }
+    function show() {
+      if (!name) { return; }
+      if (tooBig()) {
+        name.textContent = "“" + input.files[0].name + "” is " + (input.files[0].size / 1048576).toFixed(1) +
+          " MB; the limit is " + (limit / 1048576).toFixed(1) + " MB. Split it, or use the import_contacts command.";
+        name.classList.add("error");
+      } else {
+        name.textContent = input.files.length ? "Chosen: " + input.files[0].name : "";
+        name.classList.remove("error");
+      }
+    }
+    if (form) {
+      form.addEventListener("submit", function (event) {
+        if (tooBig()) { event.preventDefault(); show(); input.focus(); }
+      });
+    }
     ["dragenter", "dragover"].forEach(function (type) {
       zone.addEventListener(type, function (event) { event.preventDefault(); zone.classList.add("is-over"); });
     });
