@@ -139,7 +139,7 @@ def test_case_modal_filters_without_touching_the_url_or_history(live_server, pag
     history = page.evaluate("history.length")
     page.get_by_role("link", name=re.compile(r"^Contacts \(\d+\)")).click()
     dialog = page.locator("#case-contacts-dialog")
-    assert dialog.is_visible()
+    expect(dialog).to_be_visible()
     assert shown_names(page, "#case-contacts-results") == set().union(*names.values())
     choose(page, "Mobile", "#case-contacts-dialog")
     expect(page.locator("#case-contacts-results")).not_to_contain_text("Ned Neverson")
@@ -151,7 +151,7 @@ def test_case_modal_filters_without_touching_the_url_or_history(live_server, pag
     assert page.evaluate("history.length") == history
     page.screenshot(path=str(screenshot_dir / "case-contacts-modal.png"))
     page.keyboard.press("Escape")
-    assert not dialog.is_visible()
+    expect(dialog).not_to_be_visible()
 
 
 def test_profile_and_its_tasks_tab(live_server, page, screenshot_dir):
