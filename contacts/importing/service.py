@@ -13,7 +13,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 
@@ -598,7 +598,14 @@ def undo_import(*, batch: ImportBatch, user, force: bool = False) -> int:
         created_ids = list(links.filter(action=ImportAction.CREATED).values_list("contact_id", flat=True))
         for start in range(0, len(created_ids), 500):
             part = created_ids[start : start + 500]
-            Contact.objects.filter(pk__in=part).delete()
+            try:
+                with transaction.atomic():
+                    Contact.objects.filter(pk__in=part).delete()
+            except ProtectedError:
+                raise UndoRefused(
+                    "Some contacts this import created have since had other contacts merged into them; "
+                    "undo those merges first."
+                ) from None
             events.extend(
                 {
                     "event_type": EventType.IMPORT,

@@ -292,3 +292,16 @@ def test_merged_away_and_archived_contacts_never_match(user, ann):
     Contact.objects.filter(first_name="Ann", merged_into__isnull=True).update(archived_at=timezone.now())
     _batch, counts = run(user, [ann_row()], "skip")
     assert counts["new"] == 1
+
+
+def test_undo_is_refused_plainly_when_a_created_contact_absorbed_a_merge(user):
+    from contacts.importing.service import UndoRefused
+
+    batch, _counts = run(user, [["New", "Person", "", "", "", "", "", ""]], "skip")
+    imported = Contact.objects.get()
+    ContactFactory(first_name="Merged", last_name="Away", merged_into=imported)
+    with pytest.raises(UndoRefused, match="undo those merges first"):
+        undo_import(batch=batch, user=user)
+    assert Contact.objects.filter(pk=imported.pk).exists()
+    batch.refresh_from_db()
+    assert batch.undone_at is None
