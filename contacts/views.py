@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -311,31 +309,6 @@ def contact_enrich_view(request, pk):
 @require_POST
 def contact_archive_view(request, pk):
     contact = get_object_or_404(Contact.objects.live(), pk=pk)
-    with transaction.atomic():
-        services.contact_archive(contact=contact, user=request.user)
+    services.contact_archive(contact=contact, user=request.user)
     messages.success(request, f"{contact.display_name} archived. They no longer appear in lists.")
     return redirect("contacts:list")
-
-
-def duplicates_view(request):
-    return render(
-        request,
-        "placeholder.html",
-        {
-            "nav": "duplicates",
-            "heading": "Possible duplicates",
-            "text": "The duplicates queue lists pairs of contacts that may be the same person.",
-        },
-    )
-
-
-def import_view(request):
-    return render(
-        request,
-        "placeholder.html",
-        {
-            "nav": "import",
-            "heading": "Import contacts",
-            "text": f"Import CSV or Excel files of contacts into {settings.FIRM_NAME}.",
-        },
-    )
