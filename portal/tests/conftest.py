@@ -3,10 +3,14 @@ from django.core.cache import cache
 
 from portal import sms
 
+PRIVATE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal-tests"}}
+
 
 @pytest.fixture(autouse=True)
-def clean_rate_limits_and_outbox():
-    """Rate-limit counters live in the shared cache; each test starts from zero."""
+def private_cache_and_outbox(settings):
+    """Rate-limit counters and delivery locks live in the cache: each test gets its own,
+    in this process, so parallel test processes never count each other's requests."""
+    settings.CACHES = PRIVATE_CACHE
     cache.clear()
     sms.outbox.clear()
     yield

@@ -8,9 +8,17 @@ from django.utils import timezone
 
 from cases.models import Appointment, Message
 from cases.tests.factories import TaskFactory
+from portal.tests.conftest import PRIVATE_CACHE
 from portal.tests.factories import FORM_FIELDS, contact_on_case, issued_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def private_cache(settings):
+    """Rate limits count in this process only (the live server is a thread of it)."""
+    settings.CACHES = PRIVATE_CACHE
+
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 PHONE = {

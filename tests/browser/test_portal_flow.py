@@ -11,9 +11,17 @@ from cases.tests.factories import CaseContactFactory, CaseFactory, TaskFactory
 from contacts.tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory, UserFactory
 from documents.models import Document
 from portal import services
+from portal.tests.conftest import PRIVATE_CACHE
 from portal.tests.factories import FORM_FIELDS, issued_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def private_cache(settings):
+    """Rate limits count in this process only (the live server is a thread of it)."""
+    settings.CACHES = PRIVATE_CACHE
+
 
 PHONE = {
     "viewport": {"width": 390, "height": 844},
