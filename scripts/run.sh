@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh runtime
 export DEBUG="${DEBUG:-1}"
 PORT="${PORT:-8000}"
+export PORTAL_BASE_URL="${PORTAL_BASE_URL:-http://127.0.0.1:$PORT}"
 PY=.venv/bin/python
 $PY manage.py migrate --no-input -v 0
 $PY manage.py seed_demo --if-empty --contacts "${DEMO_CONTACTS:-2000}"
@@ -16,6 +17,7 @@ cat <<MSG
 
   Kayse is running at http://127.0.0.1:$PORT/
   Sign in as admin / kayse-demo-2026 (Admin) or paralegal / kayse-demo-2026 (Staff).
+  Portal links "sent" by email and SMS: http://127.0.0.1:$PORT/dev/outbox/
   Celery worker log: var/celery-worker.log. Press Ctrl-C to stop.
 
 MSG
