@@ -136,7 +136,8 @@ def test_links_of_merged_or_archived_contacts_stop_working(client):
 def test_second_factor_last_four_digits(client):
     contact, case = contact_on_case()
     _link, token = issued_link(contact, case=case, second_factor="phone_last4")
-    assert "last four digits" in client.get(f"/p/{token}/").content.decode()
+    page = client.get(f"/p/{token}/").content.decode()
+    assert "last four digits" in page and contact.first_name not in page
     wrong = client.post(
         f"/p/{token}/", {"answer": "0000" if not contact.phones.get().number.endswith("0000") else "1111"}
     )
