@@ -451,7 +451,7 @@ class DuplicateCandidate(models.Model):
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["-score", "contact_a", "contact_b"]
+        ordering = ["-score", "contact_a_id", "contact_b_id"]
         constraints = [
             models.UniqueConstraint(fields=["contact_a", "contact_b"], name="unique_duplicate_candidate"),
             models.CheckConstraint(condition=Q(contact_a__lt=models.F("contact_b")), name="duplicate_pair_ordered"),

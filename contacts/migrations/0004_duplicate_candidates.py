@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "ordering": ["-score", "contact_a", "contact_b"],
+                "ordering": ["-score", "contact_a_id", "contact_b_id"],
                 "indexes": [models.Index(fields=["-score", "contact_a", "contact_b"], name="duplicate_by_score")],
                 "constraints": [
                     models.UniqueConstraint(fields=("contact_a", "contact_b"), name="unique_duplicate_candidate"),
