@@ -242,3 +242,15 @@ def test_data_access_from_elsewhere_is_listed(client, staff):
     assert ("Compliance: Data Access", "Pat Lee accessed document #3 (retainer.pdf)") in _rows(
         client.get(_url(contact, compliance="on"))
     )
+
+
+def test_after_a_real_merge_the_survivor_shows_both_histories(client, staff):
+    merge = pytest.importorskip("contacts.merge", reason="the merge service does not exist yet")
+    from contacts.tests.factories import admin_user
+
+    survivor, merged = ContactFactory(), ContactFactory()
+    record_event(event_type="note", description="Note before the merge", contact_id=merged.pk)
+    merge.contact_merge(survivor=survivor, merged=merged, user=admin_user(username="boss"))
+    html = client.get(_url(survivor, event_type="note")).content.decode()
+    assert "Note before the merge" in html
+    assert f"From merged record #{merged.pk}" in html

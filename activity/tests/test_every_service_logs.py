@@ -126,6 +126,12 @@ class World:
         return UserFactory(username="walker", first_name="Wal", last_name="Ker")
 
     @cached_property
+    def admin(self):
+        from contacts.tests.factories import admin_user
+
+        return admin_user(username="admin-walker")
+
+    @cached_property
     def contact(self):
         from contacts.tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory
 
@@ -226,6 +232,40 @@ def _contact_link_case(world, run):
 @scenario("contacts.services.task_fill")
 def _task_fill(world, run):
     run(task=world.task, contact=world.contact, response={"done": True}, user=world.user)
+
+
+# Services that live beside `<app>.services` (merge, import, export): walked by name, skipped
+# while absent.
+
+
+@scenario("contacts.merge.contact_merge")
+def _contact_merge(world, run):
+    from contacts.tests.factories import ContactFactory
+
+    run(survivor=world.contact, merged=ContactFactory(), user=world.admin)
+
+
+@scenario("contacts.merge.merge_undo")
+def _merge_undo(world, run):
+    from contacts.merge import contact_merge
+    from contacts.tests.factories import ContactFactory
+
+    record = contact_merge(survivor=world.contact, merged=ContactFactory(), user=world.admin)
+    run(record=record, user=world.admin)
+
+
+@scenario("contacts.importing.service.run_import")
+def _run_import(world, run):
+    from contacts.tests.import_helpers import batch_from_bytes, csv_bytes
+
+    rows = [["first_name", "last_name", "phone"], ["Ana", "Ruiz", "+13125550177"], ["Bo", "Li", "+13125550178"]]
+    batch = batch_from_bytes(csv_bytes(rows), user=world.user)
+    run(batch=batch)
+
+
+@scenario("contacts.exporting.record_export")
+def _record_export(world, run):
+    run(user=world.user, filters={"q": "Ruiz"}, fields=["first_name", "last_name"], row_count=2, file_format="csv")
 
 
 # --- documents and notes --------------------------------------------------------------------
