@@ -41,6 +41,7 @@ def destination_options(contact, *, now=None) -> list[dict]:
                 "label": f"Text {phone.number}",
                 "detail": f"{phone.get_kind_display()}{', primary' if phone.is_primary else ''}",
                 "reach": reach,
+                "send_label": None,
                 "channel": LinkChannel.SMS,
                 "phone": phone,
                 "primary": phone.is_primary,
@@ -59,7 +60,14 @@ def destination_options(contact, *, now=None) -> list[dict]:
                 "primary": email.is_primary,
             }
         )
+    for option in options:
+        option["send_label"] = option_send_label(option)
     return options
+
+
+def option_send_label(option) -> str:
+    send_after = option["reach"].send_after
+    return f"Send at {send_after:%H:%M} their time" if send_after else "Send link"
 
 
 def preferred_destination(options, contact) -> str:
@@ -96,6 +104,13 @@ class ShareLinkForm(forms.Form):
         self.fields["destination"].initial = preferred_destination(self.options, contact)
         self.fields["message"].initial = default_message_template(contact)
         self.fields["expires_in_days"].initial = max(1, settings.PORTAL_LINK_TTL.days)
+
+    @property
+    def send_label(self) -> str:
+        """The button's words for the chosen destination: a held text says when it goes."""
+        value = self["destination"].value()
+        option = next((o for o in self.options if o["value"] == value), None)
+        return option_send_label(option) if option else "Send link"
 
     def clean_destination(self):
         value = self.cleaned_data["destination"]

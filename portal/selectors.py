@@ -106,6 +106,12 @@ def case_links(case: Case, *, limit: int = 50):
     )
 
 
+def case_links_context(case: Case) -> dict:
+    """The links list of a case, and whether any is still on its way (the list refreshes)."""
+    links = case_links(case)
+    return {"case": case, "links": links, "sending": any(link.delivery_status == "queued" for link in links)}
+
+
 def shareable_tasks(case: Case):
     return Task.objects.filter(case=case, contact__isnull=False).select_related("contact").order_by("kind", "id")
 

@@ -71,7 +71,7 @@ def share_view(request, case_id, contact_id):
 @require_GET
 def case_links_view(request, case_id):
     case = get_object_or_404(Case, pk=case_id)
-    return render(request, "portal/share/links.html", {"case": case, "links": selectors.case_links(case)})
+    return render(request, "portal/share/links.html", selectors.case_links_context(case))
 
 
 def _case_link(case_id, link_id) -> PortalLink:

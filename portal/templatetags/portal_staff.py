@@ -19,7 +19,7 @@ def portal_case_panel(context, case):
         "case": case,
         "case_contacts": case.case_contacts.select_related("contact").order_by("contact__sort_name")[:20],
         "tasks": selectors.form_tasks_first(selectors.shareable_tasks(case)[:50]),
-        "links": selectors.case_links(case),
+        **selectors.case_links_context(case),
         "thread": list(reversed(list(thread))),
     }
 

@@ -64,7 +64,9 @@ def test_share_link_by_sms_texts_a_link_that_opens_the_task(client, staff, djang
         )
     assert response.status_code == 302
     assert len(callbacks) == 1
+    assert "sending…" in client.get(f"/cases/{case.pk}/links/").content.decode()  # the list refreshes itself
     deliver_captured(callbacks)
+    assert "hx-trigger" not in client.get(f"/cases/{case.pk}/links/").content.decode()
 
     link = PortalLink.objects.get()
     assert (link.channel, link.sent_to, link.task, link.delivery_status) == ("sms", phone.number, task, "sent")
@@ -141,6 +143,7 @@ def test_outside_the_calling_window_the_text_waits_for_8_their_time(client, staf
     with freeze_time(NIGHT):
         page = client.get(share_url(case, contact)).content.decode()
         assert "The text will go at 08:00 their time" in page
+        assert "Send at 08:00 their time</button>" in page
         with django_capture_on_commit_callbacks(execute=False):
             response = client.post(
                 share_url(case, contact), {"destination": f"sms:{phone.pk}", "message": "{link}", "expires_in_days": 7}

@@ -9,6 +9,12 @@
       if (first) first.focus();
     }
   });
+  // The button says when a held text will go ("Send at 08:00 their time").
+  document.addEventListener("change", function (event) {
+    var radio = event.target.closest("input[data-send-label]");
+    var button = radio && radio.form && radio.form.querySelector("[data-send-button]");
+    if (button) button.textContent = radio.getAttribute("data-send-label");
+  });
   document.addEventListener("click", function (event) {
     var close = event.target.closest("[data-share-close]");
     var dialog = document.getElementById("portal-share-dialog");
