@@ -98,10 +98,11 @@ class ContactResource(resources.ModelResource):
         outcome = next(key for key, value in result.counts.items() if value)
         row_result.import_type = _IMPORT_TYPES[outcome]
         if result.targets:
-            contact = result.targets[0].contact
+            # The admin's log entries are written from a model instance.
+            contact = Contact.objects.get(pk=result.targets[0].contact.pk)
             row_result.object_id = contact.pk
             row_result.object_repr = str(contact)
-            row_result.instance = contact  # the admin's log entries are written from it
+            row_result.instance = contact
         return row_result
 
     def after_import(self, dataset, result, **kwargs):

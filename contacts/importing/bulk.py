@@ -47,8 +47,9 @@ def _getters(fields, plain, *, add: bool, dict_rows: bool):
             if automatic:
                 getters.append(lambda row, f=field: f.get_db_prep_save(f.pre_save(_Defaults(row), add), connection))
                 continue
-            default = field.get_default() if not callable(field.default) else None
-            if callable(field.default):
+            computed = field.has_default() and callable(field.default)
+            default = None if computed else field.get_default()
+            if computed:
 
                 def get(row, f=field, name=attname):
                     return row[name] if name in row else f.get_default()
