@@ -466,12 +466,21 @@ def end_session(*, session: PortalSession) -> None:
 
 def record_pwa_launch(*, session: PortalSession, request) -> None:
     """Opening the installed portal from the home screen counts as a mobile login."""
-    record_login(
-        contact=session.contact,
-        channel=LoginChannel.MOBILE,
-        user_agent=request.headers.get("User-Agent", ""),
-        now=timezone.now(),
-    )
+    with transaction.atomic():
+        record_login(
+            contact=session.contact,
+            channel=LoginChannel.MOBILE,
+            user_agent=request.headers.get("User-Agent", ""),
+            now=timezone.now(),
+        )
+        record_event(
+            event_type=EventType.PORTAL_VISIT,
+            description="Opened the portal from the home-screen app (mobile)",
+            contact_id=session.contact_id,
+            case_id=session.link.case_id,
+            actor_label=portal_actor(session.contact),
+            data={"link": session.link_id, "channel": LoginChannel.MOBILE, "installed": True},
+        )
 
 
 # --- What a contact does in the portal -------------------------------------------------

@@ -69,9 +69,7 @@ NOT_CONTACT_WRITES = {
 
 # Writes found without an event: a strict xfail, so fixing the service flips it to a failure
 # that asks for the entry to be removed.
-KNOWN_GAPS = {
-    "portal.services.record_pwa_launch": "records a mobile login (LoginEvent) without an activity event",
-}
+KNOWN_GAPS = {}
 
 SCENARIOS = {}
 
