@@ -1,9 +1,6 @@
 """Writing an import's activity events in bulk: one per imported row, chained exactly as
 `activity.services.record_event` chains them, in the caller's transaction."""
 
-import json
-
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils import timezone
 
@@ -16,7 +13,11 @@ _CHAIN_LOCK_KEY = 0x6B61797365
 
 
 def record_events_bulk(events: list[dict], *, user=None, actor_label: str = "") -> int:
-    """Append events ({event_type, description, contact_id, data}) to the chain in one insert."""
+    """Append events ({event_type, description, contact_id, data}) to the chain in one insert.
+
+    `data` holds JSON values only (numbers, strings, lists, dicts), so the digest computed
+    here is the one verify_chain computes from the stored row.
+    """
     if not events:
         return 0
     if connection.vendor == "postgresql":
@@ -27,7 +28,7 @@ def record_events_bulk(events: list[dict], *, user=None, actor_label: str = "") 
     occurred_at = timezone.now()
     rows = []
     for event in events:
-        data = json.loads(json.dumps(event.get("data") or {}, cls=DjangoJSONEncoder))
+        data = event.get("data") or {}
         fields = dict(
             contact_id=event.get("contact_id"),
             case_id=event.get("case_id"),

@@ -2,6 +2,8 @@
 indexed lookups only: same external id, same E.164 phone, same normalized email, or the
 same name with the same date of birth."""
 
+from functools import lru_cache
+
 from contacts.models import Contact, ContactEmail, ContactPhone
 from contacts.normalize import name_key
 
@@ -16,6 +18,12 @@ MATCH_RULES = {
 LOOKUP_BATCH = 900
 
 
+@lru_cache(maxsize=200_000)
+def person_key(first: str | None, last: str | None) -> str:
+    """name_key of a first and last name, cached: the same names come back chunk after chunk."""
+    return name_key(first, last)
+
+
 def row_keys(row) -> list[tuple[str, str]]:
     """The (rule, value) keys by which a parsed row can match a contact, in rule order."""
     keys = [("kayse_id", str(row.kayse_id))] if row.kayse_id else []
@@ -24,7 +32,7 @@ def row_keys(row) -> list[tuple[str, str]]:
     keys.extend(("phone", number) for number, _kind in row.phones)
     keys.extend(("email", address) for address, _kind in row.emails)
     birth = row.fields.get("date_of_birth")
-    person = name_key(row.fields.get("first_name"), row.fields.get("last_name"))
+    person = person_key(row.fields.get("first_name"), row.fields.get("last_name"))
     if birth and person:
         keys.append(("name_dob", f"{person}|{birth.isoformat()}"))
     return keys
@@ -37,7 +45,7 @@ def contact_keys(
     keys += [("external_id", external_id)] if external_id else []
     keys += [("phone", number) for number in phones]
     keys += [("email", address) for address in emails]
-    person = name_key(first_name, last_name)
+    person = person_key(first_name, last_name)
     if date_of_birth and person:
         keys.append(("name_dob", f"{person}|{date_of_birth.isoformat()}"))
     return keys
@@ -85,7 +93,7 @@ def find_existing_matches(rows) -> dict[tuple[str, str], int]:
     for values in _batches(births):
         rows = contacts.filter(date_of_birth__in=values).values_list("id", "first_name", "last_name", "date_of_birth")
         for contact_id, first, last, birth in rows:
-            value = f"{name_key(first, last)}|{birth.isoformat()}"
+            value = f"{person_key(first, last)}|{birth.isoformat()}"
             if value in wanted["name_dob"]:
                 candidates.append(("name_dob", value, contact_id))
     live = set()
