@@ -58,6 +58,31 @@
     });
   });
 
+  // Phones and emails: "Add another" copies the formset's empty row (without JavaScript the
+  // form always ends with empty rows to fill).
+  document.documentElement.classList.add("js");
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-add-row]").forEach(function (button) { button.hidden = false; });
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-add-row]");
+    if (!button) return;
+    var group = button.dataset.addRow;
+    var total = document.getElementById("id_" + group + "-TOTAL_FORMS");
+    var max = document.getElementById("id_" + group + "-MAX_NUM_FORMS");
+    var template = document.getElementById(group + "-empty");
+    if (!total || !template) return;
+    var index = parseInt(total.value, 10);
+    if (max && index >= parseInt(max.value, 10)) { button.disabled = true; return; }
+    var holder = document.createElement("div");
+    holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
+    var row = holder.firstElementChild;
+    document.getElementById(group + "-rows").appendChild(row);
+    total.value = String(index + 1);
+    var input = row.querySelector("input");
+    if (input) input.focus();
+  });
+
   // Modals: a button with data-open-dialog="id" opens that <dialog>; its link is the no-JS fallback.
   document.addEventListener("click", function (event) {
     var opener = event.target.closest && event.target.closest("[data-open-dialog]");

@@ -48,7 +48,11 @@ def test_create_with_a_bad_phone_then_a_duplicate_warning(live_server, page, scr
     page.screenshot(path=str(screenshot_dir / "contact-create-duplicate.png"), full_page=True)
     assert Contact.objects.count() == 1
 
+    page.get_by_role("button", name="Add another email").click()
+    page.locator("input[name='emails-1-email']").fill("rosa.new@example.com")
     page.get_by_label("None of these is the same person").check()
     page.get_by_role("button", name="Create contact").click()
     page.wait_for_url(re.compile(r".*/contacts/\d+/$"))
     assert Contact.objects.count() == 2
+    created = Contact.objects.latest("id")
+    assert list(created.emails.values_list("email", "is_primary")) == [("rosa.new@example.com", True)]
