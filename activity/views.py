@@ -2,11 +2,15 @@
 
 import csv
 import datetime
+import uuid
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -198,6 +202,14 @@ class RegistryImportForm(forms.Form):
         label="Date of the file", widget=forms.DateInput(attrs={"type": "date"}), help_text="The file's version."
     )
 
+    def clean_file_date(self):
+        file_date = self.cleaned_data["file_date"]
+        if file_date > timezone.localdate() + datetime.timedelta(days=1):
+            raise forms.ValidationError(
+                "The file's date is in the future: enter the date printed on the registry file."
+            )
+        return file_date
+
 
 class InternalNumberForm(forms.Form):
     number = forms.CharField(label="Phone number", max_length=40)
@@ -208,9 +220,21 @@ class CheckNumberForm(forms.Form):
     number = forms.CharField(label="Phone number", max_length=40)
 
 
+def _keep_upload(upload) -> Path:
+    """Copy an uploaded registry file to private storage for the background import."""
+    folder = Path(settings.PRIVATE_STORAGE_ROOT) / "dnc"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}.txt"
+    with path.open("wb") as target:
+        for chunk in upload.chunks():
+            target.write(chunk)
+    return path
+
+
 def dnc_lists_view(request):
     """The Do-Not-Call lists: versions in use, importing a registry file, the firm's own list."""
-    from activity.models import DncNumber, DncRegistryKind, DncRegistryVersion
+    from activity.models import ActivityEvent, DncNumber, DncRegistryKind, DncRegistryVersion
+    from activity.tasks import import_dnc_registry_task
     from contacts import dnc
 
     can_manage = request.user.has_perm("activity.add_dncregistryversion")
@@ -227,19 +251,20 @@ def dnc_lists_view(request):
         if request.POST.get("action") == "import":
             import_form = RegistryImportForm(request.POST, request.FILES)
             if import_form.is_valid():
-                upload = import_form.cleaned_data["file"]
-                try:
-                    version = dnc.import_national_registry(
-                        file=upload,
-                        file_date=import_form.cleaned_data["file_date"],
-                        file_name=upload.name,
-                        actor=request.user,
-                    )
-                except dnc.DncImportError as error:
-                    import_form.add_error("file", str(error))
-                else:
-                    messages.success(request, f"Imported the {version.version_label}: {version.number_count} numbers.")
-                    return redirect("activity:dnc_lists")
+                path = _keep_upload(import_form.cleaned_data["file"])
+                job = {
+                    "path": str(path),
+                    "file_date": import_form.cleaned_data["file_date"].isoformat(),
+                    "file_name": import_form.cleaned_data["file"].name[:255],
+                    "user_id": request.user.pk,
+                }
+                transaction.on_commit(lambda: import_dnc_registry_task.delay(**job))
+                messages.success(
+                    request,
+                    "The registry file is being imported in the background (about a minute per million "
+                    "numbers): it shows below as the current version when done.",
+                )
+                return redirect("activity:dnc_lists")
         else:
             internal_form = InternalNumberForm(request.POST)
             if internal_form.is_valid():
@@ -269,6 +294,9 @@ def dnc_lists_view(request):
         "internal_numbers": DncNumber.objects.filter(
             registry__kind=DncRegistryKind.INTERNAL, registry__is_current=True
         ).order_by("-added_at")[:50],
+        "list_changes": ActivityEvent.objects.filter(contact_id__isnull=True, event_type="dnc_check")
+        .select_related("actor_user")
+        .order_by("-id")[:10],
         "import_form": import_form,
         "internal_form": internal_form,
         "check_form": check_form,

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -9,20 +11,45 @@ pytestmark = pytest.mark.django_db
 URL = "/activity/dnc/"
 
 
-def test_an_admin_imports_the_registry_file(client):
+def _wait_for(condition, worker, timeout=60):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, worker.output()
+        time.sleep(0.3)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_imports_the_registry_file_through_a_real_worker(client, celery_worker, settings, tmp_path):
+    settings.PRIVATE_STORAGE_ROOT = tmp_path
+    worker = celery_worker()
     client.force_login(admin_user())
     upload = SimpleUploadedFile("dnc-2026-11-01.txt", b"2125550143\n3125550188\n")
     response = client.post(URL, {"action": "import", "file": upload, "file_date": "2026-11-01"}, follow=True)
-    assert "Imported the national registry of 2026-11-01: 2 numbers." in response.content.decode()
-    assert DncRegistryVersion.objects.get(kind="national").is_current
+    assert "being imported in the background" in response.content.decode()
+    _wait_for(lambda: DncRegistryVersion.objects.filter(kind="national", is_current=True).exists(), worker)
+    assert DncRegistryVersion.objects.get(kind="national").number_count == 2
+    assert list((tmp_path / "dnc").iterdir()) == []  # the uploaded copy is gone
+    page = client.get(URL).content.decode()
+    assert "National Do-Not-Call registry of 2026-11-01 imported: 2 numbers" in page
 
 
-def test_a_file_without_numbers_is_refused_in_plain_words(client):
+@pytest.mark.django_db(transaction=True)
+def test_a_file_without_numbers_is_refused_in_plain_words(client, celery_worker, settings, tmp_path):
+    settings.PRIVATE_STORAGE_ROOT = tmp_path
+    worker = celery_worker()
     client.force_login(admin_user())
     upload = SimpleUploadedFile("empty.csv", b"name,notes\nhello,world\n")
-    response = client.post(URL, {"action": "import", "file": upload, "file_date": "2026-11-01"})
-    assert "No phone numbers found in the file" in response.content.decode()
+    client.post(URL, {"action": "import", "file": upload, "file_date": "2026-11-01"})
+    _wait_for(lambda: ActivityEvent.objects.filter(description__contains="was not imported").exists(), worker)
     assert not DncRegistryVersion.objects.exists()
+    assert "No phone numbers found in the file" in client.get(URL).content.decode()
+
+
+def test_a_future_file_date_is_refused_at_once(client):
+    client.force_login(admin_user())
+    upload = SimpleUploadedFile("dnc.txt", b"2125550143\n")
+    response = client.post(URL, {"action": "import", "file": upload, "file_date": "2999-01-01"})
+    assert "The file&#x27;s date is in the future" in response.content.decode()
 
 
 def test_an_admin_adds_a_number_to_the_internal_list(client):
