@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from activity.services import record_data_access
 from contacts import services
 from contacts.duplicates import possible_duplicates_for
 from contacts.enrichment import suggested_timezone
@@ -142,6 +143,7 @@ def contact_detail_view(request, pk):
     contact = _live_contact(pk)
     if contact.merged_into_id:
         return redirect(contact.merged_into)
+    record_data_access(contact=contact, actor=request.user, what="profile", request=request)
     return render(request, "contacts/contact_detail.html", _profile_context(contact, "overview"))
 
 

@@ -254,3 +254,12 @@ def test_after_a_real_merge_the_survivor_shows_both_histories(client, staff):
     html = client.get(_url(survivor, event_type="note")).content.decode()
     assert "Note before the merge" in html
     assert f"From merged record #{merged.pk}" in html
+
+
+def test_viewing_the_profile_is_an_audited_data_access_coalesced_on_refresh(client, staff):
+    contact = ContactFactory()
+    for _ in range(3):
+        assert client.get(reverse("contacts:detail", args=[contact.pk])).status_code == 200
+    event = ActivityEvent.objects.get(contact_id=contact.pk, event_type="data_access")
+    assert (event.label, event.description) == ("Compliance: Data Access", "Pat Lee accessed profile")
+    assert event.tally.count == 3
