@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The project root, not bench/, first on the path (bench/import_export.py would shadow the package).
+sys.path[:1] = [str(ROOT)]
 
 
 def setup_django(db: str | None) -> None:

@@ -557,6 +557,8 @@ def check_profile(
     Candidates come from indexed lookups only: the same phone, the same email, the same date
     of birth, the same postcode; those found by date of birth or postcode alone are kept
     only when their names are close, so the work stays small at a million contacts."""
+    from django.db.models import Q
+
     from contacts.models import Contact, ContactEmail, ContactPhone
 
     rules = frozenset(rules) if rules is not None else active_rules()
@@ -587,6 +589,15 @@ def check_profile(
         if profile.postcode:
             # A range, not LIKE, so the postcode index serves 60601 and 60601-1234 alike.
             in_postcode = live.filter(postal_code__gte=profile.postcode, postal_code__lt=profile.postcode + "\uffff")
+            # As in the full scan's postcode keys (Soundex keeps the first letter): the other
+            # record's last name starts like one of this one's names (sort_name is folded
+            # "last first middle").
+            initials = {name[0] for name in (profile.first, profile.last, *profile.firsts) if name}
+            if initials:
+                starts = Q()
+                for letter in sorted(initials):
+                    starts |= Q(sort_name__startswith=letter)
+                in_postcode = in_postcode.filter(starts)
             weak_rows += list(in_postcode.values_list(*fields)[:ZIP_CANDIDATE_LIMIT])
         for row in weak_rows:
             if row[0] in rows or row[0] in excluded:
