@@ -78,7 +78,9 @@ def contact_activity_view(request, pk):
             "querystring": filterset.clean_querystring(),
             "rows": [event_row(event, merged_ids=merged_ids) for event in page.events] if page else [],
             "viewer_zone": zone.key,
-            "report_form": ReportForm(initial={"date_from": today - datetime.timedelta(days=365), "date_to": today}),
+            "report_form": ReportForm(
+                initial={"date_from": today - datetime.timedelta(days=365), "date_to": today}, auto_id="report_%s"
+            ),
         }
         if request.htmx and request.htmx.target == "activity-results":
             return render(request, "activity/partials/activity_results.html", context)
