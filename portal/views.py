@@ -21,6 +21,7 @@ from portal import ratelimit, selectors, services
 from portal.forms import MessageForm, SecondFactorForm, TaskResponseForm, UploadForm
 from portal.models import SecondFactor
 
+PORTAL_COOKIE_PATH = "/portal/"  # the cookie is never sent to staff pages
 ENTRY_LIMIT = (30, 600)  # attempts per IP per 10 minutes on /p/
 FACTOR_LIMIT = (5, 900)  # wrong second-factor answers per link per 15 minutes
 
@@ -50,7 +51,7 @@ def _set_session_cookie(response, key: str):
         httponly=True,
         secure=settings.SESSION_COOKIE_SECURE,
         samesite="Lax",
-        path="/",
+        path=PORTAL_COOKIE_PATH,
     )
 
 
@@ -63,7 +64,7 @@ def portal_page(view):
         session = services.find_session(request.COOKIES.get(settings.PORTAL_SESSION_COOKIE, ""))
         if session is None:
             response = redirect("portal:ended")
-            response.delete_cookie(settings.PORTAL_SESSION_COOKIE, path="/")
+            response.delete_cookie(settings.PORTAL_SESSION_COOKIE, path=PORTAL_COOKIE_PATH)
             return _harden(response)
         request.portal = session
         zone, _source = contact_timezone(session.contact, None)
@@ -140,7 +141,7 @@ def ended_view(request):
 def signout_view(request):
     services.end_session(session=request.portal)
     response = redirect("portal:ended")
-    response.delete_cookie(settings.PORTAL_SESSION_COOKIE, path="/")
+    response.delete_cookie(settings.PORTAL_SESSION_COOKIE, path=PORTAL_COOKIE_PATH)
     return response
 
 
@@ -266,7 +267,8 @@ def appointments_view(request):
 
 
 def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
 
 
 def _ics_time(moment: datetime.datetime) -> str:

@@ -59,7 +59,7 @@ def test_continue_starts_a_session_and_drops_the_token_from_the_address(client):
     response = enter(client, token)
     assert response.status_code == 302 and response["Location"] == "/portal/"
     cookie = response.cookies[settings.PORTAL_SESSION_COOKIE]
-    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/portal/"
     assert token not in cookie.value
     session = PortalSession.objects.get()
     assert session.key_hash == services.hash_token(cookie.value)
@@ -321,6 +321,9 @@ def test_appointments_show_in_the_contacts_time_zone_with_a_calendar_file(client
     ics = client.get(f"/portal/appointments/{appointment.pk}.ics")
     assert ics["Content-Type"].startswith("text/calendar")
     assert f"DTSTART:{starts.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}" in ics.content.decode()
+    Appointment.objects.filter(pk=appointment.pk).update(location="Room 2\r\nATTENDEE:mailto:x@example.com")
+    lines = client.get(f"/portal/appointments/{appointment.pk}.ics").content.decode().split("\r\n")
+    assert not any(line.startswith("ATTENDEE") for line in lines)
 
 
 def test_pages_are_small_and_hardened(client, signed_in):
