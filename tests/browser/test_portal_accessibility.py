@@ -116,3 +116,21 @@ def test_portal_pages_are_accessible_and_light(live_server, browser, screenshot_
     assert {name: v for name, (_s, _b, v) in report.items() if v} == {}
     assert {name: size for name, (_s, size, _v) in report.items() if size > BUDGET} == {}
     assert report["invalid link"][0] == 404 and report["status"][0] == 200
+
+
+def test_a_spanish_speaking_contact_gets_the_portal_in_spanish(live_server, browser, screenshot_dir):
+    contact, case = contact_on_case(first_name="Lucía", language="es")
+    case.stage = "demand"
+    case.save()
+    _link, token = issued_link(contact, case=case)
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/p/{token}/")
+    page.get_by_role("button", name="Continuar").click()
+    page.wait_for_url(f"{live_server.url}/portal/")
+    assert page.get_attribute("html", "lang") == "es"
+    assert page.get_by_role("heading", name="Hola Lucía").is_visible()
+    assert page.get_by_text("Pedimos a la otra parte que pague por sus pérdidas.").is_visible()
+    assert axe_violations(page) == []
+    page.screenshot(path=str(screenshot_dir / "portal-status-es.png"), full_page=True)
+    context.close()
