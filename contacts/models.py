@@ -118,6 +118,7 @@ class Contact(models.Model):
             models.Index(fields=["last_activity_at"], name="contact_last_activity"),
             models.Index(fields=["login_source", "last_activity_at"], name="contact_login_activity"),
             models.Index(fields=["login_source", "created_at"], name="contact_login_created"),
+            models.Index(fields=["archived_at"], name="contact_archived"),
             models.Index(fields=["date_of_birth"], name="contact_dob"),
         ]
         constraints = [
