@@ -4,6 +4,7 @@ import csv
 import datetime
 import uuid
 from pathlib import Path
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
@@ -29,7 +30,7 @@ REPORT_PDF_MAX_EVENTS = 2000  # the CSV has them all; a PDF of thousands of page
 
 def viewer_timezone(request) -> ZoneInfo:
     """The viewer's IANA zone (from the browser, via a cookie), else the firm's."""
-    name = request.COOKIES.get(TIMEZONE_COOKIE, "")
+    name = unquote(request.COOKIES.get(TIMEZONE_COOKIE, ""))
     try:
         return ZoneInfo(name) if name else timezone.get_default_timezone()
     except (ZoneInfoNotFoundError, ValueError):

@@ -263,3 +263,13 @@ def test_viewing_the_profile_is_an_audited_data_access_coalesced_on_refresh(clie
     event = ActivityEvent.objects.get(contact_id=contact.pk, event_type="data_access")
     assert (event.label, event.description) == ("Compliance: Data Access", "Pat Lee accessed profile")
     assert event.tally.count == 3
+
+
+@pytest.mark.parametrize(
+    ("cookie", "zone"), [("Asia%2FTokyo", "Asia/Tokyo"), ("Mars/Olympus", "America/New_York"), ("", "America/New_York")]
+)
+def test_the_viewers_zone_comes_from_the_cookie_else_the_firms(client, staff, settings, cookie, zone):
+    settings.TIME_ZONE = "America/New_York"
+    contact = ContactFactory()
+    client.cookies["kayse_tz"] = cookie
+    assert f"Times shown in {zone};" in client.get(_url(contact)).content.decode()

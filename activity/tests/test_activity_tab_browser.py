@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from activity.services import record_contact_change, record_event
 from contacts.dnc import check_contact
@@ -71,9 +72,7 @@ def test_staff_reads_and_filters_the_activity_log(live_server, page, screenshot_
     # Filtering updates the results in place and keeps the filter in the URL.
     page.get_by_label("Compliance events only").first.check()
     page.wait_for_url("**compliance=on**")
-    page.wait_for_function(
-        "document.querySelectorAll('table.activity-log tbody tr.event:not(.event-compliance)').length === 0"
-    )
+    expect(page.locator("table.activity-log tbody tr.event:not(.event-compliance)")).to_have_count(0)
     labels = page.locator("table.activity-log .event-label").all_inner_texts()
     assert labels and all(label.startswith("Compliance: ") for label in labels)
     page.locator("table.activity-log tr", has_text="Call preferences changed").locator("summary").click()
@@ -81,11 +80,7 @@ def test_staff_reads_and_filters_the_activity_log(live_server, page, screenshot_
 
     page.get_by_label("Event type").select_option("note")
     page.wait_for_url("**event_type=note**")
-    page.wait_for_function(
-        "document.querySelectorAll('table.activity-log tbody tr').length === 0 || "
-        "!document.querySelector('table.activity-log')"
-    )
-    assert "No events match these filters." in page.locator("#activity-results").inner_text()
+    expect(page.locator("#activity-results")).to_contain_text("No events match these filters.")
 
     # The URL alone restores the view (bookmark, back button).
     page.goto(f"{live_server.url}/contacts/{contact.pk}/activity/?event_type=note")
@@ -93,3 +88,20 @@ def test_staff_reads_and_filters_the_activity_log(live_server, page, screenshot_
     assert page.get_by_label("Event type").input_value() == "note"
     page.goto(f"{live_server.url}/contacts/{contact.pk}/activity/")
     page.screenshot(path=str(screenshot_dir / "activity-log.png"), full_page=True)
+
+
+def test_times_are_shown_in_the_viewers_own_time_zone_from_the_first_visit(live_server, browser):
+    contact, _ = _history()
+    context = browser.new_context(timezone_id="Asia/Tokyo", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        _sign_in(page, live_server)
+        page.goto(f"{live_server.url}/contacts/{contact.pk}/activity/")
+        # Rendered first in the firm's zone, the results are fetched again in the browser's.
+        expect(page.locator(".zone-note")).to_contain_text("Asia/Tokyo")
+        assert page.locator("table.activity-log").get_attribute("data-viewer-zone") == "Asia/Tokyo"
+        title = page.locator("table.activity-log time").first.get_attribute("title")
+        assert "JST" in title and "UTC+09:00" in title
+    finally:
+        context.close()

@@ -2,8 +2,8 @@
 (function () {
   var zone;
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (error) { return; }
-  if (!zone) { return; }
-  var cookie = "kayse_tz=" + encodeURIComponent(zone);
+  if (!zone || !/^[A-Za-z0-9_\/+\-]+$/.test(zone)) { return; }
+  var cookie = "kayse_tz=" + zone;  // IANA names need no escaping
   var hadCookie = document.cookie.split("; ").indexOf(cookie) !== -1;
   document.cookie = cookie + "; path=/; max-age=31536000; SameSite=Lax" + (location.protocol === "https:" ? "; Secure" : "");
   // First visit (no cookie yet): times were rendered in the firm's zone; show the viewer's own.
