@@ -235,7 +235,7 @@ def main():
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     print(f"\nworst p50: {worst:.1f} ms (target < 100 ms) -> {'OK' if worst < 100 else 'TOO SLOW'}")
-    print(f"database: {path.stat().st_size / 1e9:.1f} GB at {path}")
+    print(f"database: {path.stat().st_size / 1e9:.1f} GB at {path}; load average {os.getloadavg()[0]:.1f}")
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
 
