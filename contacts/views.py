@@ -90,7 +90,9 @@ def contact_count_view(request):
     for param in ("page", "sort"):
         filters.pop(param, None)
     key = "contact-count:" + filters.urlencode()
-    count = estimated_count(live_contacts(filterset.qs), cache_key=key[:250])
+    indexed = {"login_source", "created_after", "created_before"}
+    indexed_only = not any(value for name, value in filterset.form.cleaned_data.items() if name not in indexed)
+    count = estimated_count(filterset.qs, cache_key=key[:250], indexed_only=indexed_only)
     return render(request, "contacts/partials/result_count.html", {"count": count})
 
 

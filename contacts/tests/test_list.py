@@ -214,6 +214,14 @@ def test_big_results_say_more_than_and_fetch_an_estimate_separately(client, staf
     assert "12 contacts" in count.content.decode()
 
 
+def test_the_estimate_leaves_out_archived_and_merged_contacts(client, staff):
+    live = [ContactFactory(web_last_login_at=NOW) for _ in range(8)]
+    for _ in range(2):
+        ContactFactory(web_last_login_at=NOW, archived_at=NOW)
+    ContactFactory(web_last_login_at=NOW, merged_into=live[0])
+    assert "8 contacts" in client.get(reverse("contacts:count"), {"login_source": "web"}).content.decode()
+
+
 def test_about_rounds_to_three_significant_figures():
     assert selectors._about(12_437) == 12_400
     assert selectors._about(999) == 999
