@@ -205,3 +205,35 @@ def test_links_that_must_not_open_on_a_phone(live_server, browser, screenshot_di
     assert mobile.get_by_text("Too many tries").is_visible()
     mobile.screenshot(path=str(screenshot_dir / "portal-second-factor-locked.png"), full_page=True)
     phone.close()
+
+
+def test_the_portal_works_without_javascript(live_server, browser, screenshot_dir):
+    contact, case, task = seed_client_case()
+    _link, token = issued_link(contact, case=case)
+    context = browser.new_context(**PHONE, java_script_enabled=False)
+    mobile = context.new_page()
+    mobile.set_default_timeout(15000)
+    mobile.goto(f"{live_server.url}/p/{token}/")
+    mobile.get_by_role("button", name="Continue").click()
+    mobile.wait_for_url(f"{live_server.url}/portal/")
+    mobile.goto(f"{live_server.url}/portal/tasks/{task.pk}/")
+    mobile.get_by_label("Full legal name").fill("Rosa Diaz")
+    mobile.get_by_role("button", name="Save draft").click()
+    assert mobile.get_by_text("Draft saved.").is_visible()
+    mobile.get_by_role("link", name="Upload").click()
+    mobile.get_by_label("Photos or files").set_input_files(
+        [
+            {"name": "a.png", "mimeType": "image/png", "buffer": PNG},
+            {"name": "b.png", "mimeType": "image/png", "buffer": PNG},
+        ]
+    )
+    mobile.get_by_role("button", name="Send files").click()
+    assert mobile.get_by_text("We received 2 files. Thank you!").is_visible()
+    mobile.get_by_role("link", name="Messages").click()
+    mobile.get_by_label("Your message").fill("Thanks!")
+    mobile.get_by_role("button", name="Send message").click()
+    assert mobile.get_by_text("Thanks!").is_visible()
+    mobile.screenshot(path=str(screenshot_dir / "portal-no-js-messages.png"), full_page=True)
+    assert Document.objects.filter(contact=contact, via_portal=True).count() == 2
+    assert Task.objects.get(pk=task.pk).response["full_name"] == "Rosa Diaz"
+    context.close()
