@@ -33,7 +33,7 @@ def start_of_day(day: datetime.date) -> datetime.datetime:
 def first_event_id_at_or_after(moment: datetime.datetime) -> int | None:
     return (
         ActivityEvent.objects.filter(occurred_at__gte=moment)
-        .order_by("occurred_at")
+        .order_by("occurred_at", "id")  # ties (bulk-written events) resolve to the lowest id
         .values_list("id", flat=True)
         .first()
     )
@@ -42,7 +42,7 @@ def first_event_id_at_or_after(moment: datetime.datetime) -> int | None:
 def last_event_id_before(moment: datetime.datetime) -> int | None:
     return (
         ActivityEvent.objects.filter(occurred_at__lt=moment)
-        .order_by("-occurred_at")
+        .order_by("-occurred_at", "-id")
         .values_list("id", flat=True)
         .first()
     )
