@@ -237,3 +237,24 @@ def test_the_portal_works_without_javascript(live_server, browser, screenshot_di
     assert Document.objects.filter(contact=contact, via_portal=True).count() == 2
     assert Task.objects.get(pk=task.pk).response["full_name"] == "Rosa Diaz"
     context.close()
+
+
+def test_a_refused_upload_says_why_on_the_phone(live_server, browser):
+    contact, case, _task = seed_client_case()
+    _link, token = issued_link(contact, case=case)
+    context = browser.new_context(**PHONE)
+    mobile = context.new_page()
+    mobile.set_default_timeout(15000)
+    mobile.goto(f"{live_server.url}/p/{token}/")
+    mobile.get_by_role("button", name="Continue").click()
+    mobile.wait_for_url(f"{live_server.url}/portal/")
+    mobile.get_by_role("link", name="Upload").click()
+    mobile.get_by_label("Photos or files").set_input_files(
+        [{"name": "photo.png", "mimeType": "image/png", "buffer": b"MZ\x90\x00 a program, not a photo"}]
+    )
+    mobile.get_by_role("button", name="Send files").click()
+    alert = mobile.get_by_role("alert")
+    alert.wait_for()
+    assert "photo.png" in alert.inner_text()
+    assert not Document.objects.filter(contact=contact).exists()
+    context.close()
