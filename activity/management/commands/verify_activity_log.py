@@ -8,7 +8,11 @@ class Command(BaseCommand):
     help = "Re-compute the activity log's hash chain; exit non-zero naming the first broken event."
 
     def handle(self, *args, **options):
-        broken = verify_chain()
+        def progress(count):
+            if options["verbosity"] > 1:
+                self.stdout.write(f"{count:,} events verified…")
+
+        broken = verify_chain(progress=progress)
         if broken is not None:
             raise CommandError(
                 f"Activity log chain broken at event #{broken.pk} ({broken.occurred_at:%Y-%m-%d %H:%M:%S}): "
