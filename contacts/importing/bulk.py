@@ -8,6 +8,7 @@ Rows are model instances or dicts of attribute names (missing keys take the defa
 """
 
 from django.db import connection, models
+from django.utils import timezone
 
 # Values of these field types go to the database as they are.
 _PLAIN = (
@@ -30,43 +31,53 @@ def _columns(model, names=None):
     return fields, plain
 
 
-class _Defaults:
-    """Lets pre_save see a dict row as if it were an instance."""
-
-    def __init__(self, row):
-        self.__dict__.update(row)
+def _prepared(field, value):
+    """The database value of a field's value; None needs no preparation (most empty columns)."""
+    return None if value is None else field.get_db_prep_save(value, connection)
 
 
 def _getters(fields, plain, *, add: bool, dict_rows: bool):
     """One function per column turning a row into the value the database gets."""
     getters = []
+    stamp = None
     for field, is_plain in zip(fields, plain, strict=True):
         attname = field.attname
         automatic = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         if dict_rows:
             if automatic:
-                getters.append(lambda row, f=field: f.get_db_prep_save(f.pre_save(_Defaults(row), add), connection))
+                # One timestamp for the whole call: the rows are written in one transaction.
+                if stamp is None:
+                    stamp = timezone.now()
+                value = _prepared(field, stamp)
+                getters.append(lambda row, v=value: v)
                 continue
-            computed = field.has_default() and callable(field.default)
-            default = None if computed else field.get_default()
-            if computed:
+            if field.has_default() and callable(field.default):
 
                 def get(row, f=field, name=attname):
                     return row[name] if name in row else f.get_default()
 
             else:
 
-                def get(row, d=default, name=attname):
+                def get(row, d=field.get_default(), name=attname):
                     return row.get(name, d)
 
             if is_plain:
                 getters.append(get)
             else:
-                getters.append(lambda row, f=field, g=get: f.get_db_prep_save(g(row), connection))
+                default = None if (field.has_default() and callable(field.default)) else field.get_default()
+                prepared_default = _prepared(field, default)
+
+                def convert(row, f=field, g=get, d=default, pd=prepared_default):
+                    value = g(row)
+                    return pd if value is d else _prepared(f, value)
+
+                getters.append(convert)
         elif is_plain:
             getters.append(lambda row, name=attname: getattr(row, name))
+        elif automatic:
+            getters.append(lambda row, f=field: _prepared(f, f.pre_save(row, add)))
         else:
-            getters.append(lambda row, f=field: f.get_db_prep_save(f.pre_save(row, add), connection))
+            getters.append(lambda row, name=attname, f=field: _prepared(f, getattr(row, name)))
     return getters
 
 

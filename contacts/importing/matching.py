@@ -4,6 +4,9 @@ same name with the same date of birth."""
 
 from functools import lru_cache
 
+from django.db.models import CharField
+from django.db.models.functions import Cast
+
 from contacts.models import Contact, ContactEmail, ContactPhone
 from contacts.normalize import name_key
 
@@ -26,6 +29,12 @@ def person_key(first: str | None, last: str | None) -> str:
 
 def row_keys(row) -> list[tuple[str, str]]:
     """The (rule, value) keys by which a parsed row can match a contact, in rule order."""
+    if row.match_keys is None:
+        row.match_keys = _row_keys(row)
+    return row.match_keys
+
+
+def _row_keys(row) -> list[tuple[str, str]]:
     keys = [("kayse_id", str(row.kayse_id))] if row.kayse_id else []
     if row.fields.get("external_id"):
         keys.append(("external_id", row.fields["external_id"]))
@@ -91,9 +100,14 @@ def find_existing_matches(rows) -> dict[tuple[str, str], int]:
         candidates += [("email", value, contact_id) for value, contact_id in rows]
     births = {value.rsplit("|", 1)[1] for value in wanted["name_dob"]}
     for values in _batches(births):
-        rows = contacts.filter(date_of_birth__in=values).values_list("id", "first_name", "last_name", "date_of_birth")
+        # The date as the database's ISO text: no per-row date conversion for the many candidates.
+        rows = (
+            contacts.filter(date_of_birth__in=values)
+            .annotate(birth=Cast("date_of_birth", CharField()))
+            .values_list("id", "first_name", "last_name", "birth")
+        )
         for contact_id, first, last, birth in rows:
-            value = f"{person_key(first, last)}|{birth.isoformat()}"
+            value = f"{person_key(first, last)}|{birth}"
             if value in wanted["name_dob"]:
                 candidates.append(("name_dob", value, contact_id))
     live = set()

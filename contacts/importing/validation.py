@@ -84,6 +84,7 @@ class ParsedRow:
     notes: list = field(default_factory=list)
     case_numbers: list = field(default_factory=list)
     kayse_id: int | None = None
+    match_keys: list | None = None
     errors: list = field(default_factory=list)
     cells: list = field(default_factory=list)
 
@@ -99,6 +100,14 @@ def parse_date(text: str) -> datetime.date | None:
         return None
     if " " in text and text[:4].isdigit() and text[4:5] == "-":
         text = text.split(" ", 1)[0]  # "1985-03-12 00:00:00" from a spreadsheet
+    try:  # the common cases first, without strptime
+        if len(text) == 10 and text[4] == "-":
+            return datetime.date.fromisoformat(text)
+        month, day, year = text.split("/")
+        if len(year) == 4:
+            return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        pass
     for date_format in DATE_FORMATS:
         try:
             parsed = datetime.datetime.strptime(text, date_format).date()
