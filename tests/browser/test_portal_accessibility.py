@@ -1,7 +1,6 @@
 """Every portal page on a phone: no axe-core violations, and under 50 KB on the wire."""
 
 import datetime
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -10,6 +9,7 @@ from cases.models import Appointment, Message
 from cases.tests.factories import TaskFactory
 from portal.tests.conftest import PRIVATE_CACHE
 from portal.tests.factories import FORM_FIELDS, contact_on_case, issued_link
+from tests.browser.axe import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,6 @@ def private_cache(settings):
     settings.CACHES = PRIVATE_CACHE
 
 
-AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 PHONE = {
     "viewport": {"width": 360, "height": 740},
     "is_mobile": True,
@@ -31,14 +30,6 @@ PHONE = {
     ),
 }
 BUDGET = 50 * 1024
-
-
-def axe_violations(page) -> list:
-    page.evaluate(AXE)
-    result = page.evaluate(
-        "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice']}})"
-    )
-    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 
 
 def test_portal_pages_are_accessible_and_light(live_server, browser, screenshot_dir):

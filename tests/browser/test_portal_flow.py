@@ -13,6 +13,7 @@ from documents.models import Document
 from portal import services
 from portal.tests.conftest import PRIVATE_CACHE
 from portal.tests.factories import FORM_FIELDS, issued_link
+from tests.browser.axe import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,6 +90,7 @@ def test_contact_opens_a_shared_link_and_uses_the_portal_on_a_phone(
     dialog = page.locator("#portal-share-dialog")
     dialog.wait_for(state="visible")
     dialog.get_by_label("Email rosa@example.com").check()
+    assert axe_violations(page, "#portal-share-dialog") == []
     page.screenshot(path=str(screenshot_dir / "portal-share-dialog.png"))
     dialog.get_by_role("button", name="Send link").click()
     page.wait_for_url(f"{live_server.url}/cases/{case.pk}/#portal-links")
