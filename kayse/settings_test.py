@@ -4,7 +4,13 @@ process so a running `make run` worker can never pick up the tests' tasks."""
 import os
 import tempfile
 
-os.environ.setdefault("KAYSE_VAR_DIR", tempfile.mkdtemp(prefix="kayse-test-"))
+# Each test process (each pytest-xdist worker) gets its own folder, so the Celery workers
+# that tests start never share a broker queue; a worker started by a test inherits its
+# process's folder through the environment.
+_TEST_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "main")
+if os.environ.get("KAYSE_VAR_DIR_OWNER") != _TEST_PROCESS:
+    os.environ["KAYSE_VAR_DIR"] = tempfile.mkdtemp(prefix=f"kayse-test-{_TEST_PROCESS}-")
+    os.environ["KAYSE_VAR_DIR_OWNER"] = _TEST_PROCESS
 
 from kayse.settings import *  # noqa: E402,F403
 from kayse.settings import STORAGES  # noqa: E402
