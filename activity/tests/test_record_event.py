@@ -102,3 +102,13 @@ def test_concurrent_writers_keep_one_unbroken_chain():
     assert ActivityEvent.objects.count() == 40
     assert ActivityEvent.objects.values("prev_hash").distinct().count() == 40  # no fork in the chain
     assert verify_chain() is None
+
+
+def test_a_kept_head_catches_events_deleted_from_the_end(capsys):
+    *_, last = _three_events()
+    call_command("verify_activity_log")
+    assert f"Head: event #{last.pk}, hash {last.hash}" in capsys.readouterr().out
+    raw_sql("DELETE FROM activity_activityevent WHERE id = %s", [last.pk])
+    call_command("verify_activity_log")  # the chain alone cannot tell
+    with pytest.raises(CommandError, match="no longer in the activity log"):
+        call_command("verify_activity_log", "--expect-head", last.hash)
