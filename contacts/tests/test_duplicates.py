@@ -141,3 +141,29 @@ def test_full_scan_lists_each_pair_once():
     assert sorted((p.contact_a, p.contact_b) for p in pairs) == sorted(
         (a.pk, b.pk) for i, a in enumerate(people) for b in people[i + 1 :]
     )
+
+
+def test_blocking_compares_a_few_pairs_per_contact_not_all_pairs():
+    from contacts.duplicates import ScanStats
+
+    dataset = generate(people=3000, seed=5)
+    profiles = {record["id"]: profile_from_values(record) for record in dataset.records}
+    stats = ScanStats()
+    list(pairs_in_profiles(profiles, stats=stats))
+    n = len(profiles)
+    assert stats.compared < 3 * n, stats  # all pairs would be n * (n - 1) / 2, about 10 million
+
+
+@pytest.mark.django_db
+def test_a_firm_can_switch_a_rule_off(settings):
+    a = ContactFactory(first_name="Ann", last_name="Lee")
+    b = ContactFactory(first_name="Ann", last_name="Lee")
+    for contact in (a, b):
+        ContactEmailFactory(contact=contact, email="ann.lee@example.com")
+        ContactPhoneFactory(contact=contact, number="+13125550144")
+    assert {"Phone match", "Email match"} <= set(check_contact(a)[0].reasons)
+    settings.DUPLICATE_RULES = ["email", "name", "fuzzy"]
+    assert "Phone match" not in check_contact(a)[0].reasons
+    settings.DUPLICATE_RULES = ["phone"]
+    settings.DUPLICATE_MIN_SCORE = 30
+    assert check_contact(a)[0].reasons == ("Phone match",)
