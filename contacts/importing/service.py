@@ -423,17 +423,17 @@ def _save_notes(batch: ImportBatch, notes, *, dry_run: bool, duplicates_kept: in
                 continue
             duplicates_kept += 1
         rows.append(
-            ImportRowNote(
-                batch=batch,
-                dry_run=dry_run,
-                line=line,
-                kind=kind,
-                reason=reason[:500],
-                contact_id=contact_id,
-                values=cells,
-            )
+            {
+                "batch_id": batch.pk,
+                "dry_run": dry_run,
+                "line": line,
+                "kind": kind,
+                "reason": reason[:500],
+                "contact_id": contact_id,
+                "values": cells,
+            }
         )
-    ImportRowNote.objects.bulk_create(rows, batch_size=1000)
+    insert_rows(ImportRowNote, rows)
     return duplicates_kept
 
 
