@@ -76,6 +76,17 @@ def scan_duplicates_task(scan_id: int) -> dict:
     return {"contacts": stats.contacts, "pairs": stats.found}
 
 
+@shared_task(name="contacts.scheduled_duplicate_scan")
+def scheduled_duplicate_scan_task() -> dict:
+    """Daily full scan (celery beat): catches what no save signalled, such as bulk imports."""
+    from contacts.models import DuplicateScan
+
+    active = [DuplicateScan.Status.PENDING, DuplicateScan.Status.RUNNING]
+    if DuplicateScan.objects.filter(status__in=active).exists():
+        return {}
+    return scan_duplicates_task(DuplicateScan.objects.create().pk)
+
+
 @shared_task(name="contacts.refresh_duplicates")
 def refresh_duplicates_task(contact_ids: list[int]) -> dict:
     """Re-check changed contacts so the queue follows edits without a full scan."""

@@ -70,3 +70,15 @@ def test_one_refresh_per_transaction_and_none_for_a_rolled_back_one(django_captu
         ContactPhoneFactory(contact=b)
     assert len(callbacks) == 1  # one refresh for the whole transaction
     assert tasks._pending_refresh.ids == {a.pk, b.pk}  # nothing left from the rolled-back one
+
+
+@pytest.mark.django_db
+def test_the_daily_scan_fills_the_queue_and_skips_while_one_runs(settings):
+    a, b = _person("Emeka", "+13125550172"), _person("Emeka", "312-555-0172")
+    assert "contacts.scheduled_duplicate_scan" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    from contacts.tasks import scheduled_duplicate_scan_task
+
+    assert scheduled_duplicate_scan_task() == {"contacts": 2, "pairs": 1}
+    assert DuplicateCandidate.objects.filter(contact_a=a, contact_b=b).exists()
+    DuplicateScan.objects.create(status=DuplicateScan.Status.RUNNING)
+    assert scheduled_duplicate_scan_task() == {}
