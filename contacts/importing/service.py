@@ -393,6 +393,10 @@ def write_chunk(result: ChunkResult, batch: ImportBatch) -> None:
             }
         )
     record_events_bulk(events, user=user, actor_label=label)
+    # The duplicates queue follows: one background re-check for the chunk, after it commits.
+    from contacts.tasks import schedule_duplicate_refresh
+
+    schedule_duplicate_refresh([target.contact.pk for target in [*created, *updated]])
 
 
 def _link_cases(targets, result: ChunkResult) -> None:
@@ -641,6 +645,9 @@ def undo_import(*, batch: ImportBatch, user, force: bool = False) -> int:
                 for contact_id in part
             )
         record_events_bulk(events, user=user, actor_label=f"Import #{batch.pk} undone")
+        from contacts.tasks import schedule_duplicate_refresh
+
+        schedule_duplicate_refresh([link["contact_id"] for link in updated_links])
         now = timezone.now()
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.UNDONE, undone_at=now, undone_by=user)
     batch.refresh_from_db()

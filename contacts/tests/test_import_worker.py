@@ -67,3 +67,22 @@ def test_a_killed_worker_leaves_whole_chunks_and_resume_finishes(celery_worker, 
     assert counts["new"] == ROWS
     assert Contact.objects.count() == ROWS
     assert Contact.objects.values("first_name").distinct().count() == ROWS
+
+
+def test_imported_contacts_reach_the_duplicates_queue(celery_worker):
+    from contacts.models import DuplicateCandidate
+    from contacts.tests.factories import ContactFactory, ContactPhoneFactory
+
+    existing = ContactFactory(first_name="Ann", last_name="Lee")
+    ContactPhoneFactory(contact=existing, number="+13125550101")
+    rows = [["First Name", "Last Name", "Mobile Phone"], ["Ann", "Lee", "312 555 0101"]]
+    batch = batch_from_bytes(csv_bytes(rows), user=admin_user(username="ada"), duplicate_rule="create")
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.QUEUED)
+    celery_worker()
+    assert wait_for(run_import_task.delay(batch.pk), timeout=60)["new"] == 1
+    imported = Contact.objects.exclude(pk=existing.pk).get()
+    deadline = time.monotonic() + 60
+    pair = DuplicateCandidate.objects.filter(contact_a=existing, contact_b=imported)
+    while not pair.exists():
+        assert time.monotonic() < deadline, "the imported contact never reached the duplicates queue"
+        time.sleep(0.3)
