@@ -89,6 +89,25 @@ def phase_import(path: str) -> dict:
     return {"seconds": elapsed, "cpu": cpu_seconds() - cpu, "counts": counts, "peak_mb": peak_mb()}
 
 
+def phase_preview(path: str) -> dict:
+    import django
+
+    django.setup()
+    from contacts.importing.service import create_batch, preview_import, private_path
+
+    stored = "imports/bench-preview.csv"
+    target = private_path(stored)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, target)
+    batch = create_batch(target, stored_name=stored, original_name="bench.csv", user=None)
+    batch.duplicate_rule = "merge"
+    batch.save()
+    started, cpu = time.perf_counter(), cpu_seconds()
+    counts = preview_import(batch)
+    elapsed = time.perf_counter() - started
+    return {"seconds": elapsed, "cpu": cpu_seconds() - cpu, "counts": counts, "peak_mb": peak_mb()}
+
+
 def phase_baseline(path: str, rows: int) -> dict:
     import django
 
@@ -225,7 +244,7 @@ def main():
     parser.add_argument("--skip-export", action="store_true")
     options = parser.parse_args()
     if options.phase:
-        phases = {"import": phase_import, "baseline": phase_baseline, "export": phase_export}
+        phases = {"import": phase_import, "preview": phase_preview, "baseline": phase_baseline, "export": phase_export}
         args = [int(value) if value.isdigit() else value for value in options.args]
         print(json.dumps(phases[options.phase](*args)))
         return
@@ -263,6 +282,11 @@ def bench_import(options, folder):
     baseline_db = f"{folder}/baseline.sqlite3"
     shutil.copyfile(database, baseline_db)
 
+    preview = run_phase("preview", env, str(csv_path))
+    print(
+        f"preview (dry run) of {options.rows:,} rows: {preview['seconds']:.1f} s "
+        f"(CPU {preview['cpu']:.1f} s), peak {preview['peak_mb']:.0f} MB; would give {preview['counts']}"
+    )
     ours = run_phase("import", env, str(csv_path))
     rate = options.rows / ours["seconds"]
     print(
