@@ -26,7 +26,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from activity.models import EventType
-from activity.services import record_event
+from activity.services import CALL_PREFERENCE_FIELDS, record_contact_change, record_event
 from contacts.models import Contact, ContactEmail, ContactPhone, DuplicateCandidate, MergeRecord
 from contacts.normalize import normalize_email, phone_or_none
 
@@ -409,6 +409,7 @@ def contact_merge(*, survivor: Contact, merged: Contact, choices: dict | None = 
             else:
                 _move_rows(model, field, survivor, merged, journal)
 
+        preferences_before = {name: getattr(survivor, name) for name in CALL_PREFERENCE_FIELDS}
         applied = {}
         for key, _label, fields in FIELD_GROUPS:
             if chosen.get(key) == "merged":
@@ -427,6 +428,14 @@ def contact_merge(*, survivor: Contact, merged: Contact, choices: dict | None = 
         if user is not None and user.is_authenticated:
             survivor.updated_by = user
         survivor.save()
+        record_contact_change(
+            contact=survivor,
+            before=preferences_before,
+            after={name: getattr(survivor, name) for name in CALL_PREFERENCE_FIELDS},
+            actor=user,
+            via="merge",
+            reason=f"merged with {merged.display_name} (#{merged.pk}); the stricter choice is kept",
+        )
         merged.merged_into = survivor
         Contact.objects.filter(pk=merged.pk).update(merged_into=survivor.pk)
         DuplicateCandidate.objects.filter(contact_a=merged.pk).delete()
@@ -526,6 +535,15 @@ def merge_undo(*, record: MergeRecord, user=None) -> Contact:
             _restore_row(model, row["before"])
         _restore_row(Contact, snapshot["merged"])
         _restore_row(Contact, snapshot["survivor"])
+        restored = Contact.objects.get(pk=survivor.pk)
+        record_contact_change(
+            contact=survivor,
+            before={name: getattr(survivor, name) for name in CALL_PREFERENCE_FIELDS},
+            after={name: getattr(restored, name) for name in CALL_PREFERENCE_FIELDS},
+            actor=user,
+            via="merge",
+            reason=f"undid the merge of {merged.display_name} (#{merged.pk})",
+        )
         record.undone_at = timezone.now()
         record.save(update_fields=["undone_at"])
         note = f" ({missing} rows deleted since could not be moved back)" if missing else ""

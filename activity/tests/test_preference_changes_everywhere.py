@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _compliance_updates(contact):
-    return list(ActivityEvent.objects.filter(contact_id=contact.pk, event_type="update", is_compliance=True))
+    return list(
+        ActivityEvent.objects.filter(contact_id=contact.pk, event_type="update", is_compliance=True).order_by("id")
+    )
 
 
 def test_a_staff_edit_of_do_not_call():
@@ -37,7 +39,6 @@ def test_a_dnc_check_that_finds_the_number():
     assert event.data["via"] == "dnc"
 
 
-@pytest.mark.xfail(reason="contacts.merge.contact_merge does not call record_contact_change(via='merge') yet")
 def test_a_merge_that_takes_the_stricter_do_not_call():
     merge = pytest.importorskip("contacts.merge", reason="the merge service does not exist yet")
     survivor, merged = ContactFactory(do_not_call=False), ContactFactory(do_not_call=True)
@@ -62,3 +63,16 @@ def test_an_import_that_sets_do_not_call():
     assert contact.do_not_call
     (event,) = _compliance_updates(contact)
     assert event.data["via"] == "import"
+
+
+def test_undoing_the_merge_restores_and_records_the_survivors_preferences():
+    merge = pytest.importorskip("contacts.merge", reason="the merge service does not exist yet")
+    admin = admin_user()
+    survivor, merged = ContactFactory(do_not_text=False), ContactFactory(do_not_text=True)
+    record = merge.contact_merge(survivor=survivor, merged=merged, user=admin)
+    merge.merge_undo(record=record, user=admin)
+    survivor.refresh_from_db()
+    assert not survivor.do_not_text
+    taken, restored = _compliance_updates(survivor)
+    assert (taken.data["after"], restored.data["after"]) == ({"do_not_text": True}, {"do_not_text": False})
+    assert "undid the merge" in restored.data["reason"]
