@@ -305,3 +305,36 @@ def test_undo_is_refused_plainly_when_a_created_contact_absorbed_a_merge(user):
     assert Contact.objects.filter(pk=imported.pk).exists()
     batch.refresh_from_db()
     assert batch.undone_at is None
+
+
+def test_a_google_contacts_export_imports(user):
+    from contacts.tests.test_import_mapping import GOOGLE_CONTACTS
+
+    row = dict.fromkeys(GOOGLE_CONTACTS, "")
+    row |= {"First Name": "Zoë", "Last Name": "Ortiz", "Birthday": "1990-05-06", "E-mail 1 - Label": "* Home",
+            "E-mail 1 - Value": "zoe@example.com", "Phone 1 - Label": "Mobile", "Phone 1 - Value": "+1 312-555-0140",
+            "Phone 2 - Value": "(312) 555-0141", "Address 1 - City": "Chicago", "Address 1 - Region": "IL",
+            "Notes": "Met at intake"}  # fmt: skip
+    batch = batch_from_bytes(csv_bytes([GOOGLE_CONTACTS, list(row.values())]), user=user, name="google.csv")
+    assert run_import(batch)["new"] == 1
+    contact = Contact.objects.get()
+    assert (contact.first_name, contact.city, contact.state) == ("Zoë", "Chicago", "IL")
+    assert contact.date_of_birth == datetime.date(1990, 5, 6)
+    assert list(contact.phones.values_list("number", "is_primary")) == [("+13125550140", True), ("+13125550141", False)]
+    assert contact.emails.get().email == "zoe@example.com"
+    assert contact.notes.count() == 1
+
+
+def test_an_outlook_export_imports_with_its_empty_birthday(user):
+    from contacts.tests.test_import_mapping import OUTLOOK
+
+    row = dict.fromkeys(OUTLOOK, "")
+    row |= {"First Name": "Sam", "Last Name": "Hill", "Company": "Hill LLC", "Mobile Phone": "312.555.0150",
+            "Business Phone": "312-555-0151", "E-mail Address": "SAM@Example.com", "Birthday": "0/0/00",
+            "Business Street": "1 Main St", "Business City": "Austin", "Business State": "TX"}  # fmt: skip
+    batch = batch_from_bytes(csv_bytes([OUTLOOK, list(row.values())]), user=user, name="outlook.csv")
+    assert run_import(batch) == {"new": 1, "updated": 0, "skipped": 0, "merged": 0, "errors": 0}
+    contact = Contact.objects.get()
+    assert (contact.organization_name, contact.address_line1, contact.date_of_birth) == ("Hill LLC", "1 Main St", None)
+    assert set(contact.phones.values_list("number", "kind")) == {("+13125550150", "mobile"), ("+13125550151", "work")}
+    assert contact.emails.get().email == "sam@example.com"
