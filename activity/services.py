@@ -155,6 +155,33 @@ def _describe(keys, before, after) -> str:
     return text if len(text) <= 500 else text[:499] + "…"
 
 
+def preference_change_event(*, contact_id, before: dict, after: dict, who: str, via: str, reason: str = ""):
+    """The "Compliance: Update" for the call preferences that differ between before and after,
+    as keyword arguments of record_event (bulk writers such as the import use it too), or None."""
+    keys = [key for key in CALL_PREFERENCE_FIELDS if key in {*before, *after} and before.get(key) != after.get(key)]
+    if not keys:
+        return None
+    how = CHANGE_VIA.get(via, f"via {via}")
+    data = {
+        "before": {key: before.get(key) for key in keys},
+        "after": {key: after.get(key) for key in keys},
+        "via": via,
+        "who": who,
+        **({"reason": reason} if reason else {}),
+    }
+    return {
+        "event_type": EventType.UPDATE,
+        "is_compliance": True,
+        "contact_id": contact_id,
+        "description": (
+            f"Call preferences changed {how} ({who}): "
+            + _describe(keys, before, after)
+            + (f". Reason: {reason}" if reason else "")
+        )[:500],
+        "data": json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
+    }
+
+
 def record_contact_change(*, contact, before: dict, after: dict, actor=None, via: str = "staff", reason: str = ""):
     """Record what changed on a contact: one "Update" event and, when a call preference
     changed, a "Compliance: Update" event saying who changed it and how.
@@ -185,29 +212,11 @@ def record_contact_change(*, contact, before: dict, after: dict, actor=None, via
                 **actor_kwargs,
             )
         )
-        preference_keys = [key for key in changed if key in CALL_PREFERENCE_FIELDS]
-        if preference_keys:
-            how = CHANGE_VIA.get(via, f"via {via}")
-            events.append(
-                record_event(
-                    event_type=EventType.UPDATE,
-                    is_compliance=True,
-                    description=(
-                        f"Call preferences changed {how} ({_actor_name(actor)}): "
-                        + _describe(preference_keys, before, after)
-                        + (f". Reason: {reason}" if reason else "")
-                    ),
-                    contact_id=contact.pk,
-                    data={
-                        "before": {key: before.get(key) for key in preference_keys},
-                        "after": {key: after.get(key) for key in preference_keys},
-                        "via": via,
-                        "who": _actor_name(actor),
-                        **({"reason": reason} if reason else {}),
-                    },
-                    **actor_kwargs,
-                )
-            )
+        compliance = preference_change_event(
+            contact_id=contact.pk, before=before, after=after, who=_actor_name(actor), via=via, reason=reason
+        )
+        if compliance is not None:
+            events.append(record_event(**compliance, **actor_kwargs))
     return events
 
 
