@@ -118,7 +118,8 @@ class Contact(models.Model):
             models.Index(fields=["last_activity_at"], name="contact_last_activity"),
             models.Index(fields=["login_source", "last_activity_at"], name="contact_login_activity"),
             models.Index(fields=["login_source", "created_at"], name="contact_login_created"),
-            models.Index(fields=["archived_at"], name="contact_archived"),
+            # Partial: a plain index would tempt SQLite to drive lists by "archived_at IS NULL".
+            models.Index(fields=["archived_at"], name="contact_archived_only", condition=Q(archived_at__isnull=False)),
             models.Index(fields=["date_of_birth"], name="contact_dob"),
         ]
         constraints = [
