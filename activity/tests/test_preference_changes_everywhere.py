@@ -49,7 +49,6 @@ def test_a_merge_that_takes_the_stricter_do_not_call():
     assert event.data["via"] == "merge"
 
 
-@pytest.mark.xfail(reason="the import's update rule does not record a Compliance: Update yet")
 def test_an_import_that_sets_do_not_call():
     service = pytest.importorskip("contacts.importing.service", reason="the import service does not exist yet")
     from contacts.tests.import_helpers import batch_from_bytes, csv_bytes
@@ -63,6 +62,11 @@ def test_an_import_that_sets_do_not_call():
     assert contact.do_not_call
     (event,) = _compliance_updates(contact)
     assert event.data["via"] == "import"
+    assert event.data["after"] == {"do_not_call": True}
+    assert event.actor == f"Import #{batch.pk}"
+    from activity.services import verify_chain
+
+    assert verify_chain() is None
 
 
 def test_undoing_the_merge_restores_and_records_the_survivors_preferences():

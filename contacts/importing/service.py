@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import escape, linebreaks
 
 from activity.models import EventType
+from activity.services import CALL_PREFERENCE_FIELDS, preference_change_event
 from contacts.importing.bulk import allocate_ids, insert_rows, update_rows
 from contacts.importing.events import record_events_bulk
 from contacts.importing.matching import MATCH_RULES, contact_keys, find_existing_matches, first_match, row_keys
@@ -392,6 +393,16 @@ def write_chunk(result: ChunkResult, batch: ImportBatch) -> None:
                 },
             }
         )
+        if not target.created and target.before is not None and target.changed & set(CALL_PREFERENCE_FIELDS):
+            compliance = preference_change_event(
+                contact_id=target.contact.pk,
+                before={name: target.before["fields"].get(name) for name in target.changed},
+                after={name: getattr(target.contact, name) for name in target.changed},
+                who=label,
+                via="import",
+            )
+            if compliance is not None:
+                events.append(compliance)
     record_events_bulk(events, user=user, actor_label=label)
     # The duplicates queue follows: one background re-check for the chunk, after it commits.
     from contacts.tasks import schedule_duplicate_refresh
