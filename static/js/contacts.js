@@ -12,23 +12,6 @@
     empty.forEach(function (key) { params.delete(key); });
   });
 
-  // htmx saves a page to history as HTML: write the controls' current state into their
-  // attributes after each swap, so the back button restores the filters shown with the results.
-  function syncFormState(root) {
-    root.querySelectorAll("form[data-clean-params] input, form[data-clean-params] select").forEach(function (input) {
-      if (input.type === "radio" || input.type === "checkbox") {
-        if (input.checked) input.setAttribute("checked", ""); else input.removeAttribute("checked");
-      } else if (input.tagName === "SELECT") {
-        Array.prototype.forEach.call(input.options, function (option) {
-          if (option.selected) option.setAttribute("selected", ""); else option.removeAttribute("selected");
-        });
-      } else if (input.type !== "hidden") {
-        input.setAttribute("value", input.value);
-      }
-    });
-  }
-  document.addEventListener("htmx:afterSettle", function () { syncFormState(document); });
-
   // Arrow keys move between the rows of a list (each row's first link).
   document.addEventListener("keydown", function (event) {
     if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;

@@ -77,12 +77,18 @@ def test_login_source_lives_in_the_url_through_back_reload_and_bookmarks(live_se
 
     page.go_back()
     page.wait_for_url(re.compile(r".*login_source=web_mobile"))
+    expect(page.locator("#contact-results")).to_contain_text("Bea Bothwell")
     assert shown_names(page) == names["web_mobile"]
     assert page.locator("#contact-filters input[value=web_mobile]").is_checked()
     page.go_back()
     page.wait_for_url(re.compile(r".*login_source=mobile(&|$)"))
+    expect(page.locator("#contact-results")).to_contain_text("Molly Moby")
     assert shown_names(page) == names["mobile"]
     assert page.locator("#contact-filters input[value=mobile]").is_checked()
+
+    # Contact data never lands in the browser's storage (htmx's history cache is off here).
+    stored = page.evaluate("JSON.stringify([window.localStorage, window.sessionStorage])")
+    assert "Moby" not in stored
 
     page.reload()
     assert shown_names(page) == names["mobile"]
