@@ -269,4 +269,4 @@ CACHES = {
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Import (contacts/importing/): the largest file the wizard accepts, and rows per atomic chunk.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))
-IMPORT_CHUNK_SIZE = int(os.environ.get("IMPORT_CHUNK_SIZE", 1000))
+IMPORT_CHUNK_SIZE = int(os.environ.get("IMPORT_CHUNK_SIZE", 2000))

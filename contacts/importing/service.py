@@ -43,7 +43,7 @@ from contacts.models import (
 
 
 def chunk_size_setting() -> int:
-    return getattr(settings, "IMPORT_CHUNK_SIZE", 1000)
+    return getattr(settings, "IMPORT_CHUNK_SIZE", 2000)
 
 
 UNDO_DAYS = 7
