@@ -338,3 +338,41 @@ def test_an_outlook_export_imports_with_its_empty_birthday(user):
     assert (contact.organization_name, contact.address_line1, contact.date_of_birth) == ("Hill LLC", "1 Main St", None)
     assert set(contact.phones.values_list("number", "kind")) == {("+13125550150", "mobile"), ("+13125550151", "work")}
     assert contact.emails.get().email == "sam@example.com"
+
+
+def _fail_on_second_chunk(monkeypatch):
+    from contacts.importing import service
+
+    real_write = service.write_chunk
+    calls = []
+
+    def write_then_fail(result, batch):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        real_write(result, batch)
+
+    monkeypatch.setattr(service, "write_chunk", write_then_fail)
+
+
+def test_a_failed_all_or_nothing_run_undoes_what_it_committed(user, monkeypatch):
+    _fail_on_second_chunk(monkeypatch)
+    rows = [[f"P{n}", "Doe", "", "", "", "", "", ""] for n in range(4)]
+    batch = batch_from_bytes(csv_bytes([HEADER, *rows]), user=user, error_mode=ImportErrorMode.ALL_OR_NOTHING)
+    with pytest.raises(RuntimeError):
+        run_import(batch, chunk_size=2)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.UNDONE and "nothing changed" in batch.message
+    assert not Contact.objects.exists()
+
+
+def test_a_failed_run_of_valid_rows_says_what_was_committed(user, monkeypatch):
+    _fail_on_second_chunk(monkeypatch)
+    rows = [[f"P{n}", "Doe", "", "", "", "", "", ""] for n in range(4)]
+    batch = batch_from_bytes(csv_bytes([HEADER, *rows]), user=user)
+    with pytest.raises(RuntimeError):
+        run_import(batch, chunk_size=2)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED
+    assert "The first 2 rows were imported; resume to import the rest, or undo." in batch.message
+    assert Contact.objects.count() == 2 == batch.rows_done
