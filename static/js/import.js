@@ -41,6 +41,8 @@
     input.addEventListener("change", show);
   }
 
+  function grouped(number) { return Number(number).toLocaleString("en-US"); }
+
   function pollProgress(section) {
     var url = section.getAttribute("data-status-url");
     var bar = section.querySelector("progress");
@@ -52,8 +54,9 @@
           if (data.finished) { window.location.assign(data.next_url); return; }
           bar.value = data.percent;
           bar.textContent = data.percent + "%";
-          var parts = [data.status_label + ": " + data.done + " of " + (data.total === null ? "?" : data.total) + " rows"];
-          if (data.rate) { parts.push(data.rate + " rows/s"); }
+          var parts = [data.status_label + ": " + grouped(data.done) + " of " +
+            (data.total === null ? "?" : grouped(data.total)) + " rows"];
+          if (data.rate) { parts.push(grouped(data.rate) + " rows/s"); }
           if (data.time_left) { parts.push("about " + data.time_left + " left"); }
           text.textContent = parts.join(" · ");
           window.setTimeout(tick, 1000);
