@@ -263,11 +263,6 @@ def _xlsx_rows(table: Table, header: bool = False) -> Iterator[tuple[int, list[s
         workbook.close()
 
 
-def count_rows(table: Table) -> int:
-    """Data rows of the table (streams the file once)."""
-    return sum(1 for _ in table.rows())
-
-
 def sample_rows(table: Table, limit: int = 5) -> list[list[str]]:
     rows = []
     for _line, cells in table.rows():
