@@ -1,6 +1,9 @@
 """Writing an import's activity events in bulk: one per imported row, chained exactly as
 `activity.services.record_event` chains them, in the caller's transaction."""
 
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils import timezone
 
@@ -13,11 +16,7 @@ _CHAIN_LOCK_KEY = 0x6B61797365
 
 
 def record_events_bulk(events: list[dict], *, user=None, actor_label: str = "") -> int:
-    """Append events ({event_type, description, contact_id, data}) to the chain in one insert.
-
-    `data` holds JSON values only (numbers, strings, lists, dicts), so the digest computed
-    here is the one verify_chain computes from the stored row.
-    """
+    """Append events ({event_type, description, contact_id, data}) to the chain in one insert."""
     if not events:
         return 0
     if connection.vendor == "postgresql":
@@ -28,7 +27,9 @@ def record_events_bulk(events: list[dict], *, user=None, actor_label: str = "") 
     occurred_at = timezone.now()
     rows = []
     for event in events:
-        data = event.get("data") or {}
+        # As record_event does: dates and the like become JSON text, so the digest computed here
+        # is the one verify_chain computes from the stored row.
+        data = json.loads(json.dumps(event.get("data") or {}, cls=DjangoJSONEncoder))
         fields = dict(
             contact_id=event.get("contact_id"),
             case_id=event.get("case_id"),
