@@ -1,7 +1,9 @@
 """The one duplicate engine: which contacts may be the same person, how sure we are, and why.
 
 Every caller uses it: the warning on create (`possible_duplicates_for`), the import's duplicate
-rules (`find_matches_for_row`), the possible-duplicates queue and `find_duplicates`
+rules (`match_rows`, exact keys for a whole chunk of a file at once: Kayse id, external id,
+phone, email, name + date of birth; `find_matches_for_row` for one row with scores), the
+possible-duplicates queue and `find_duplicates`
 (`find_candidate_pairs`, a full scan) and the background refresh (`check_contact`).
 
 How a pair is scored (0-100), by four rules a firm can switch off (settings.DUPLICATE_RULES):
@@ -35,7 +37,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
 from contacts.nicknames import canonical_first_names
-from contacts.normalize import fold, normalize_email, phone_or_none
+from contacts.normalize import fold, name_key, normalize_email, phone_or_none
 
 PHONE = "phone"
 EMAIL = "email"
@@ -681,6 +683,165 @@ def find_matches_for_row(values: dict, *, min_score: int | None = None, limit: i
         if not any(existing.contact_id == match.contact_id for existing in found):
             found.append(match)
     return _with_contacts(found[:limit])
+
+
+# --- Exact keys, a batch of rows at a time (the import's duplicate rules) -------------------
+
+# The exact keys by which a row of a file is the same contact as an existing one, in the order
+# they are tried (the first that finds a contact wins). The two identifiers always count; the
+# phone and email keys follow the Phone and Email rules, the name + date of birth key the Name
+# rule (settings.DUPLICATE_RULES switches them off for the import as everywhere else).
+KAYSE_ID = "kayse_id"
+EXTERNAL_ID = "external_id"
+NAME_DOB = "name_dob"
+EXACT_RULES = {
+    KAYSE_ID: "same Kayse id",
+    EXTERNAL_ID: "same external id",
+    PHONE: "same phone",
+    EMAIL: "same email",
+    NAME_DOB: "same name and date of birth",
+}
+_EXACT_RULE_NEEDS = {PHONE: PHONE, EMAIL: EMAIL, NAME_DOB: NAME}
+LOOKUP_BATCH = 900
+
+
+def exact_rules(rules: Iterable[str] | None = None) -> frozenset[str]:
+    """The exact keys in use under the engine's rules (default: settings.DUPLICATE_RULES)."""
+    rules = active_rules() if rules is None else frozenset(rules)
+    return frozenset(key for key in EXACT_RULES if key not in _EXACT_RULE_NEEDS or _EXACT_RULE_NEEDS[key] in rules)
+
+
+@lru_cache(maxsize=200_000)
+def person_key(first: str | None, last: str | None) -> str:
+    """The exact name key: folded tokens of first and last name, sorted (word order, case and
+    accents do not matter); cached, as the same names come back row after row."""
+    return name_key(first, last)
+
+
+def exact_keys(
+    *,
+    kayse_id=None,
+    external_id: str = "",
+    phones: Iterable[str] = (),
+    emails: Iterable[str] = (),
+    first_name: str | None = "",
+    last_name: str | None = "",
+    date_of_birth: datetime.date | None = None,
+    rules: frozenset[str] | None = None,
+) -> list[tuple[str, str]]:
+    """The (rule, value) keys of one record, in rule order. `phones` are E.164 and `emails`
+    normalized (as contacts store them); pass `rules=exact_rules()` once per batch for speed."""
+    rules = exact_rules() if rules is None else rules
+    keys = [(KAYSE_ID, str(kayse_id))] if kayse_id and KAYSE_ID in rules else []
+    if external_id and EXTERNAL_ID in rules:
+        keys.append((EXTERNAL_ID, external_id))
+    if PHONE in rules:
+        keys.extend((PHONE, number) for number in phones)
+    if EMAIL in rules:
+        keys.extend((EMAIL, address) for address in emails)
+    if date_of_birth and NAME_DOB in rules:
+        person = person_key(first_name, last_name)
+        if person:
+            keys.append((NAME_DOB, f"{person}|{date_of_birth.isoformat()}"))
+    return keys
+
+
+@dataclass(frozen=True)
+class RowMatch:
+    """An existing live contact that one row matches exactly, and by which keys (rule order)."""
+
+    contact_id: int
+    keys: tuple[tuple[str, str], ...]
+
+    @property
+    def rule(self) -> str:
+        return self.keys[0][0]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(EXACT_RULES[rule] for rule, _value in self.keys))
+
+
+def _batches(values) -> Iterator[list]:
+    values = sorted(values)
+    for start in range(0, len(values), LOOKUP_BATCH):
+        yield values[start : start + LOOKUP_BATCH]
+
+
+def find_exact_keys(wanted: dict[str, set[str]]) -> dict[tuple[str, str], int]:
+    """{(rule, value): live contact id} for the wanted keys that a live contact has (the lowest
+    id when several do). Indexed lookups only, a few queries per 900 values; merged-away and
+    archived contacts never match."""
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from contacts.models import Contact, ContactEmail, ContactPhone
+
+    # Each lookup goes by its own index only (SQLite would otherwise walk the merged_into
+    # index over every live contact); whether a contact is live is checked afterwards.
+    candidates: list[tuple[str, str, int]] = []
+    contacts = Contact.objects.order_by()
+    for values in _batches(wanted.get(KAYSE_ID, ())):
+        ids = contacts.filter(pk__in=[int(value) for value in values]).values_list("id", flat=True)
+        candidates += [(KAYSE_ID, str(contact_id), contact_id) for contact_id in ids]
+    for values in _batches(wanted.get(EXTERNAL_ID, ())):
+        found = contacts.filter(external_id__in=values).values_list("external_id", "id")
+        candidates += [(EXTERNAL_ID, value, contact_id) for value, contact_id in found]
+    for values in _batches(wanted.get(PHONE, ())):
+        found = ContactPhone.objects.order_by().filter(number__in=values).values_list("number", "contact_id")
+        candidates += [(PHONE, value, contact_id) for value, contact_id in found]
+    for values in _batches(wanted.get(EMAIL, ())):
+        found = ContactEmail.objects.order_by().filter(email__in=values).values_list("email", "contact_id")
+        candidates += [(EMAIL, value, contact_id) for value, contact_id in found]
+    names = wanted.get(NAME_DOB, set())
+    for values in _batches({value.rsplit("|", 1)[1] for value in names}):
+        # The date as the database's ISO text: no per-row date conversion for the many candidates.
+        found = (
+            contacts.filter(date_of_birth__in=values)
+            .annotate(birth=Cast("date_of_birth", CharField()))
+            .values_list("id", "first_name", "last_name", "birth")
+        )
+        for contact_id, first, last, birth in found:
+            value = f"{person_key(first, last)}|{birth}"
+            if value in names:
+                candidates.append((NAME_DOB, value, contact_id))
+    live = set()
+    for ids in _batches({contact_id for _rule, _value, contact_id in candidates}):
+        found = contacts.filter(pk__in=ids).values_list("id", "merged_into_id", "archived_at")
+        live.update(contact_id for contact_id, merged_into, archived in found if merged_into is None and not archived)
+    index: dict[tuple[str, str], int] = {}
+    for rule, value, contact_id in candidates:
+        key = (rule, value)
+        if contact_id in live and (key not in index or contact_id < index[key]):
+            index[key] = contact_id
+    return index
+
+
+def match_rows(rows: Iterable, *, rules: Iterable[str] | None = None) -> list[list[RowMatch]]:
+    """For the import: the live contacts each row matches exactly, a whole batch of rows at once.
+
+    Each row is a dict of `exact_keys`' arguments or the list of keys `exact_keys` made for it.
+    Returns, per row and in the rows' order, its RowMatches, the contact of the row's first
+    key first (the import applies its duplicate rule to that one); `reasons` say which rules
+    matched ("same phone", ...). Costs a few indexed queries per 900 keys, whatever the
+    table's size; keys of switched-off rules are ignored."""
+    in_use = exact_rules(rules)
+    key_lists = [exact_keys(**row, rules=in_use) if isinstance(row, dict) else row for row in rows]
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for keys in key_lists:
+        for rule, value in keys:
+            if rule in in_use:
+                wanted[rule].add(value)
+    index = find_exact_keys(wanted)
+    results = []
+    for keys in key_lists:
+        by_contact: dict[int, list] = {}
+        for key in keys:
+            contact_id = index.get(key)
+            if contact_id is not None:
+                by_contact.setdefault(contact_id, []).append(key)
+        results.append([RowMatch(contact_id, tuple(found)) for contact_id, found in by_contact.items()])
+    return results
 
 
 # --- Keeping the possible-duplicates queue (DuplicateCandidate) -----------------------------

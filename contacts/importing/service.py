@@ -20,9 +20,9 @@ from django.utils.html import escape, linebreaks
 
 from activity.models import EventType
 from activity.services import CALL_PREFERENCE_FIELDS, preference_change_event
+from contacts.duplicates import EXACT_RULES, exact_keys, exact_rules, match_rows
 from contacts.importing.bulk import allocate_ids, insert_rows, update_rows
 from contacts.importing.events import record_events_bulk
-from contacts.importing.matching import MATCH_RULES, contact_keys, find_existing_matches, first_match, row_keys
 from contacts.importing.readers import UnreadableFile, open_table
 from contacts.importing.validation import BOOLEAN_FIELDS, CONTACT_FIELDS, ParsedRow, validate_row
 from contacts.models import (
@@ -96,9 +96,9 @@ class Target:
     action: str = ""
     lines: list = field(default_factory=list)
 
-    def keys(self):
+    def keys(self, rules):
         contact = self.contact
-        return contact_keys(
+        return exact_keys(
             kayse_id=contact.pk,
             external_id=contact.external_id,
             phones=[*self.phones, *(number for number, _ in self.new_phones)],
@@ -106,6 +106,7 @@ class Target:
             first_name=contact.first_name,
             last_name=contact.last_name,
             date_of_birth=contact.date_of_birth,
+            rules=rules,
         )
 
     def snapshot(self):
@@ -248,12 +249,16 @@ def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dic
         if not row.is_valid:
             result.counts["errors"] += 1
             result.notes.append((row.line, ImportNoteKind.ERROR, "; ".join(row.errors), None, row.cells))
-    existing = find_existing_matches(valid)
-    needed = set(existing.values()) if rule != DuplicateRule.SKIP and rule != DuplicateRule.CREATE else set()
+    # The duplicate engine finds the existing contacts the chunk's rows match, all at once.
+    rules = exact_rules()
+    keys_of = [row_keys(row, rules) for row in valid]
+    matches = match_rows(keys_of, rules=rules)
+    needed = {found[0].contact_id for found in matches if found}
+    if rule == DuplicateRule.SKIP or rule == DuplicateRule.CREATE:
+        needed = set()
     loaded = _load_targets(needed) if (needed and not dry_run) else {}
-    for row in valid:
-        keys = row_keys(row)
-        match = first_match(keys, existing)
+    for row, keys, found in zip(valid, keys_of, matches, strict=True):
+        match = (found[0].contact_id, *found[0].keys[0]) if found else None
         in_file = None
         if match is None:
             in_file = first_match(keys, file_index)
@@ -271,7 +276,7 @@ def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dic
             contact_id = None if dry_run else (found.contact.pk if not found.created else None)
             line = found if dry_run else found.line
             where = f"line {line} of this file"
-        reason = f"{MATCH_RULES[matched_rule]} ({value.split('|')[0]}) as {where}"
+        reason = f"{EXACT_RULES[matched_rule]} ({value.split('|')[0]}) as {where}"
         if rule == DuplicateRule.SKIP:
             result.counts["skipped"] += 1
             result.notes.append((row.line, ImportNoteKind.DUPLICATE, f"skipped: {reason}", contact_id, row.cells))
@@ -313,8 +318,32 @@ def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dic
         else:
             result.counts[verb] += 1
             target.action = target.action or (ImportAction.UPDATED if verb == "updated" else ImportAction.MERGED)
-        _index(file_index, target, target.keys())
+        _index(file_index, target, target.keys(rules))
     return result
+
+
+def row_keys(row: ParsedRow, rules) -> list[tuple[str, str]]:
+    """The duplicate engine's exact keys of a parsed row (computed once per row)."""
+    if row.match_keys is None:
+        row.match_keys = exact_keys(
+            kayse_id=row.kayse_id,
+            external_id=row.fields.get("external_id"),
+            phones=[number for number, _kind in row.phones],
+            emails=[address for address, _kind in row.emails],
+            first_name=row.fields.get("first_name"),
+            last_name=row.fields.get("last_name"),
+            date_of_birth=row.fields.get("date_of_birth"),
+            rules=rules,
+        )
+    return row.match_keys
+
+
+def first_match(keys, index) -> tuple[object, str, str] | None:
+    """(what the index holds, rule, value) for the first of the keys found in the index."""
+    for key in keys:
+        if key in index:
+            return index[key], key[0], key[1]
+    return None
 
 
 def _index(file_index: dict, target, keys) -> None:
