@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[0] = str(ROOT)  # not bench/: its scripts would shadow packages (bench/import_export.py)
+sys.path[0] = str(ROOT)  # not bench/: its scripts could shadow packages
 
 CASES = [
     ("login_source=all", {}),

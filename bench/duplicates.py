@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# The project root, not bench/, first on the path (bench/import_export.py would shadow the package).
+# The project root, not bench/, first on the path (a bench script could shadow a package).
 sys.path[:1] = [str(ROOT)]
 
 

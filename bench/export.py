@@ -1,0 +1,126 @@
+"""Export speed at a million contacts, with peak memory.
+
+    .venv/bin/python bench/export.py [--export-db /tmp/bench-1m.sqlite3] [--no-xlsx]
+
+Streams every contact of --export-db (opened read-only, never written; bench/seed.py
+--keep PATH builds it) to CSV, and to XLSX unless --no-xlsx, through the export service's
+writers. Each format runs in its own process, which reports its own peak memory (max RSS).
+"""
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# The project root first on the path, not bench/ (a script's name could shadow a package).
+sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+
+
+def child_env(database: str, folder: str) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "KAYSE_VAR_DIR": folder,
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "kayse.settings",
+        "DUPLICATE_AUTO_REFRESH": "0",
+    }
+
+
+def run_phase(phase: str, env: dict, *args) -> dict:
+    output = subprocess.run(
+        [sys.executable, __file__, "--phase", phase, *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if output.returncode:
+        sys.exit(f"phase {phase} failed:\n{output.stderr[-3000:]}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process: the figure that holds when other work shares the cores."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# Phases (each in its own process)
+
+
+def phase_export(database: str, file_format: str, out: str) -> dict:
+    import django
+    from django.conf import settings
+
+    # Read-only: the shared benchmark database is never written.
+    settings.DATABASES["default"]["NAME"] = f"file:{database}?mode=ro"
+    settings.DATABASES["default"].setdefault("OPTIONS", {})["uri"] = True
+    settings.DATABASES["default"]["OPTIONS"].pop("init_command", None)
+    settings.DATABASES["default"]["OPTIONS"].pop("transaction_mode", None)
+    django.setup()
+    from contacts.exporting import DEFAULT_FIELDS, write_csv, write_xlsx
+    from contacts.models import Contact
+
+    writer = write_xlsx if file_format == "xlsx" else write_csv
+    started, cpu = time.perf_counter(), cpu_seconds()
+    with open(out, "wb") as handle:
+        count = writer(handle, Contact.objects.all(), DEFAULT_FIELDS)
+    elapsed = time.perf_counter() - started
+    return {
+        "seconds": elapsed,
+        "cpu": cpu_seconds() - cpu,
+        "rows": count,
+        "bytes": os.path.getsize(out),
+        "peak_mb": peak_mb(),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--phase")
+    parser.add_argument("args", nargs="*")
+    parser.add_argument("--export-db", default="/tmp/bench-1m.sqlite3")
+    parser.add_argument("--no-xlsx", action="store_true")
+    options = parser.parse_args()
+    if options.phase:
+        phases = {"export": phase_export}
+        args = [int(value) if value.isdigit() else value for value in options.args]
+        print(json.dumps(phases[options.phase](*args)))
+        return
+
+    folder = tempfile.mkdtemp(prefix="kayse-bench-export-")
+    try:
+        bench_export(options, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def bench_export(options, folder):
+    database = options.export_db
+    if not Path(database).exists():
+        print(f"export: {database} does not exist (bench/seed.py --keep {database} builds it); skipped")
+        return
+    env = child_env(database, folder)
+    formats = ["csv"] if options.no_xlsx else ["csv", "xlsx"]
+    for file_format in formats:
+        out = f"{folder}/export.{file_format}"
+        result = run_phase("export", env, database, file_format, out)
+        print(
+            f"export {file_format.upper()} of {result['rows']:,} contacts: {result['seconds']:.1f} s, "
+            f"{result['rows'] / result['seconds']:,.0f} rows/s (CPU {result['cpu']:.1f} s), "
+            f"{result['bytes'] / 1e6:.0f} MB, peak {result['peak_mb']:.0f} MB"
+        )
+        os.unlink(out)
+
+
+if __name__ == "__main__":
+    main()
