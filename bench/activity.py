@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, bench/ is first on the path, where its modules would shadow packages
-# (a bench script could shadow a package): put the project root there instead.
+# (bench/import.py, bench/export.py): put the project root there instead.
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent)]
 
 EVENT_TYPES = [
