@@ -42,6 +42,20 @@ def database_url() -> str:
     return f"postgres://{settings['USER']}{password}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
 
 
+def purge_filesystem_queue():
+    """Drop the messages earlier tests of this process queued with no worker running.
+
+    Tests without a worker still queue tasks (signals, sends); on the filesystem broker they
+    would wait in the folder and a later test's worker would first work through all of them.
+    """
+    from django.conf import settings
+
+    folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in")
+    if folder and Path(folder).is_dir():
+        for message in Path(folder).glob("*.msg"):
+            message.unlink(missing_ok=True)
+
+
 class CeleryWorker:
     """A real `celery worker` process on the test database and the given broker."""
 
@@ -52,6 +66,8 @@ class CeleryWorker:
         if result_backend:
             env["CELERY_RESULT_BACKEND"] = result_backend
         self.log = Path(os.environ["KAYSE_VAR_DIR"]) / f"worker-{uuid.uuid4().hex[:8]}.log"
+        if not broker_url:
+            purge_filesystem_queue()
         self.process = subprocess.Popen(
             [
                 sys.executable,

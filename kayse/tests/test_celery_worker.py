@@ -25,7 +25,9 @@ def test_worker_on_redis_runs_a_task(celery_worker, redis_url):
     UserFactory()
     UserFactory()
     worker = celery_worker(broker_url=redis_url, result_backend=redis_url)
-    sender = Celery("kayse-test-sender", broker=redis_url, backend=redis_url)
+    # Not the current app: shared tasks sent later in this process must keep using the
+    # project's app and broker, not this Redis sender.
+    sender = Celery("kayse-test-sender", broker=redis_url, backend=redis_url, set_as_current=False)
     result = sender.send_task("kayse.ping")
     try:
         answer = wait_for(result)
