@@ -1,12 +1,13 @@
 import pytest
 
-from contacts.tests.factories import ContactFactory, UserFactory
+from contacts.tests.factories import ContactFactory, UserFactory, admin_user
 
-STAFF_PAGES = ["/contacts/", "/contacts/duplicates/", "/cases/", "/settings/import/", "/contacts/{contact}/"]
+STAFF_PAGES = ["/contacts/", "/contacts/duplicates/", "/cases/", "/contacts/{contact}/"]
+ADMIN_PAGES = ["/settings/import/"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", STAFF_PAGES)
+@pytest.mark.parametrize("url", STAFF_PAGES + ADMIN_PAGES)
 def test_staff_pages_send_anonymous_visitors_to_sign_in(client, url):
     contact = ContactFactory()
     response = client.get(url.format(contact=contact.pk))
@@ -20,6 +21,15 @@ def test_staff_pages_open_for_signed_in_staff(client, url):
     contact = ContactFactory()
     client.force_login(UserFactory())
     assert client.get(url.format(contact=contact.pk)).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ADMIN_PAGES)
+def test_admin_pages_refuse_staff_and_open_for_admins(client, url):
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 403
+    client.force_login(admin_user())
+    assert client.get(url).status_code == 200
 
 
 @pytest.mark.django_db
