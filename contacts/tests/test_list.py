@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from freezegun import freeze_time
 
 from cases.tests.factories import CaseContactFactory, CaseFactory
 from contacts import selectors
@@ -277,3 +278,11 @@ def test_list_pages_walk_an_index_in_order_instead_of_sorting_the_table(params, 
         plan = " / ".join(row[3] for row in cursor.execute("EXPLAIN QUERY PLAN " + sql, sql_params).fetchall())
     assert index in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def test_local_time_is_the_contacts_own_clock_not_the_viewers(client, staff):
+    ContactFactory(first_name="Keala", last_name="Kahale", timezone="Pacific/Honolulu")
+    with freeze_time("2026-11-25 20:00:00"):  # 10:00 in Honolulu, 15:00 for a New York viewer
+        page = client.get(reverse("contacts:list"), {"q": "Kahale"}).content.decode()
+    assert "10:00 AM" in page
+    assert "3:00 PM" not in page

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from freezegun import freeze_time
 
 from activity.models import ActivityEvent
 from cases.models import CaseContact, Task
@@ -179,3 +180,11 @@ def test_archive_hides_the_contact_and_logs_it(client, staff):
     assert contact.archived_at is not None
     assert ActivityEvent.objects.filter(contact_id=contact.pk, event_type="archive").exists()
     assert contact.pk not in {c.pk for c in client.get(reverse("contacts:list")).context["page"].object_list}
+
+
+def test_header_local_time_is_the_contacts_own_clock(client, staff):
+    contact = ContactFactory(timezone="Pacific/Honolulu")
+    with freeze_time("2026-11-25 20:00:00"):  # 10:00 in Honolulu, 15:00 for a New York viewer
+        page = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
+    assert "10:00 AM" in page
+    assert "Pacific/Honolulu" in page
