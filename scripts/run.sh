@@ -9,7 +9,7 @@ PORT="${PORT:-8000}"
 export PORTAL_BASE_URL="${PORTAL_BASE_URL:-http://127.0.0.1:$PORT}"
 PY=.venv/bin/python
 $PY manage.py migrate --no-input -v 0
-$PY manage.py seed_demo --if-empty --contacts "${DEMO_CONTACTS:-2000}"
+$PY manage.py seed_demo --if-empty --scan-duplicates --contacts "${DEMO_CONTACTS:-2000}"
 .venv/bin/celery -A kayse worker --loglevel=INFO --concurrency=2 -n "kayse-dev@%h" > var/celery-worker.log 2>&1 &
 worker=$!
 trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null; exit 0' INT TERM EXIT

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.core.management import call_command
 
@@ -30,3 +32,17 @@ def test_seed_demo_if_empty_leaves_existing_data(capsys):
     call_command("seed_demo", contacts=50)
     call_command("seed_demo", contacts=50, if_empty=True)
     assert Contact.objects.count() == 50
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_can_queue_a_duplicate_scan_that_fills_the_queue(celery_worker, capsys):
+    from contacts.models import DuplicateCandidate, DuplicateScan
+
+    worker = celery_worker()
+    call_command("seed_demo", contacts=200, scan_duplicates=True)
+    assert "Queued a duplicate scan" in capsys.readouterr().out
+    deadline = time.monotonic() + 90
+    while DuplicateScan.objects.filter(status=DuplicateScan.Status.DONE).count() == 0:
+        assert time.monotonic() < deadline, worker.output()
+        time.sleep(0.3)
+    assert DuplicateCandidate.objects.exists()

@@ -13,8 +13,13 @@ class Command(BaseCommand):
         parser.add_argument("--contacts", type=int, default=2000, help="How many contacts (default 2000).")
         parser.add_argument("--seed", type=int, default=1, help="Random seed: the same seed gives the same data.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when contacts already exist.")
+        parser.add_argument(
+            "--scan-duplicates",
+            action="store_true",
+            help="Afterwards, queue a full duplicate scan for the worker (fills the Duplicates page).",
+        )
 
-    def handle(self, *args, contacts, seed: int, if_empty: bool, **options):
+    def handle(self, *args, contacts, seed: int, if_empty: bool, scan_duplicates: bool, **options):
         if if_empty and Contact.objects.exists():
             self.stdout.write("Demo data already present; nothing to do.")
             return
@@ -35,3 +40,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo logins: admin / {demo.DEMO_PASSWORD} (Admin), paralegal / {demo.DEMO_PASSWORD} (Staff)"
         )
+        if scan_duplicates:
+            self._queue_duplicate_scan()
+
+    def _queue_duplicate_scan(self):
+        # The seed writes with bulk inserts, which skip the signals that keep the queue fresh.
+        from contacts.models import DuplicateScan
+        from contacts.tasks import scan_duplicates_task
+
+        scan = DuplicateScan.objects.create()
+        scan_duplicates_task.delay(scan.pk)
+        self.stdout.write("Queued a duplicate scan: the Duplicates page fills once the worker has run it.")
