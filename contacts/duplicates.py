@@ -772,7 +772,7 @@ def find_exact_keys(wanted: dict[str, set[str]]) -> dict[tuple[str, str], int]:
     """{(rule, value): live contact id} for the wanted keys that a live contact has (the lowest
     id when several do). Indexed lookups only, a few queries per 900 values; merged-away and
     archived contacts never match."""
-    from django.db.models import CharField
+    from django.db.models import CharField, Q
     from django.db.models.functions import Cast
 
     from contacts.models import Contact, ContactEmail, ContactPhone
@@ -794,10 +794,16 @@ def find_exact_keys(wanted: dict[str, set[str]]) -> dict[tuple[str, str], int]:
         found = ContactEmail.objects.order_by().filter(email__in=values).values_list("email", "contact_id")
         candidates += [(EMAIL, value, contact_id) for value, contact_id in found]
     names = wanted.get(NAME_DOB, set())
-    for values in _batches({value.rsplit("|", 1)[1] for value in names}):
-        # The date as the database's ISO text: no per-row date conversion for the many candidates.
+    for values in _batches(names):
+        # A contact with no middle, preferred or organization name has `search_name` (indexed)
+        # equal to its name key: those are filtered in SQL; the others (their search_name has
+        # more words) are checked here. Many contacts share a birthday at a million rows.
+        keys = {value.rsplit("|", 1)[0] for value in values}
+        plain_name = Q(middle_name="", preferred_name="", organization_name="")
         found = (
-            contacts.filter(date_of_birth__in=values)
+            contacts.filter(date_of_birth__in={value.rsplit("|", 1)[1] for value in values})
+            .filter(Q(search_name__in=keys) | ~plain_name)
+            # The date as the database's ISO text: no per-row date conversion for the candidates.
             .annotate(birth=Cast("date_of_birth", CharField()))
             .values_list("id", "first_name", "last_name", "birth")
         )

@@ -6,7 +6,11 @@ undo records, one activity event per imported row and the batch's progress toget
 crash or a cancel leaves whole chunks only, and `rows_done` says exactly where to resume.
 """
 
+import contextlib
 import datetime
+import os
+import pickle
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -497,6 +501,77 @@ def _chunks(table, mapping, start_after: int, size: int):
         yield chunk
 
 
+# Reading and checking rows is most of a row's cost and needs no database: on a large file a
+# second process does it (the machine's other core) while this one matches and writes.
+def parse_process_min_bytes() -> int:
+    """From which file size the run reads the file in a second process (0: always; -1: never)."""
+    return getattr(settings, "IMPORT_PARSE_PROCESS_MIN_BYTES", 1_000_000)
+
+
+def _parse_in_child(table, mapping, start_after: int, size: int, out) -> None:
+    try:
+        for chunk in _chunks(table, mapping, start_after, size):
+            pickle.dump(("rows", chunk), out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.flush()  # blocks while the pipe is full: the reader stays a few chunks ahead
+        pickle.dump(("done", None), out)
+    except UnreadableFile as error:
+        pickle.dump(("unreadable", str(error)), out)
+    except Exception as error:  # noqa: BLE001 - handed to the writer, which raises it
+        pickle.dump(("error", f"{type(error).__name__}: {error}"), out)
+    out.flush()
+
+
+def _chunks_in_background(table, mapping, start_after: int, size: int):
+    """The chunks of `_chunks`, read and checked by a forked process ahead of the caller.
+
+    A plain fork and a pipe (a Celery prefork worker may not start multiprocessing children):
+    the pipe's buffer bounds how far ahead the reader gets, and should the writer die, the
+    reader's next write fails and it exits."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the reading process: no database, no cleanup of the parent's resources
+        status = 0
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb", buffering=1 << 20) as out:
+                _parse_in_child(table, mapping, start_after, size, out)
+        except BaseException:  # noqa: BLE001 - the writer is gone (broken pipe) or we are stopped
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    finished = False
+    try:
+        with os.fdopen(read_end, "rb", buffering=1 << 20) as source:
+            while True:
+                try:
+                    kind, payload = pickle.load(source)  # noqa: S301 - our own child's data, through a private pipe
+                except EOFError:
+                    raise RuntimeError("the process reading the file stopped unexpectedly") from None
+                if kind == "done":
+                    finished = True
+                    return
+                if kind == "unreadable":
+                    finished = True
+                    raise UnreadableFile(payload)
+                if kind == "error":
+                    finished = True
+                    raise RuntimeError(f"reading the file failed: {payload}")
+                yield payload
+    finally:
+        if not finished:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+
+
+def _run_chunks(batch: ImportBatch, table, start_after: int, size: int):
+    threshold = parse_process_min_bytes()
+    if hasattr(os, "fork") and threshold >= 0 and private_path(batch.stored_name).stat().st_size >= threshold:
+        return _chunks_in_background(table, batch.mapping, start_after, size)
+    return _chunks(table, batch.mapping, start_after, size)
+
+
 class _FileIndex(dict):
     """The dry run's memory of the file's earlier rows: a 64-bit hash of each match key to
     its line, a fraction of the size of the keys themselves on a file of a million rows."""
@@ -571,7 +646,7 @@ def run_import(batch: ImportBatch, *, progress=None, chunk_size: int | None = No
     duplicates_kept = ImportRowNote.objects.filter(batch=batch, dry_run=False, kind=ImportNoteKind.DUPLICATE).count()
     done = start_after
     try:
-        for chunk in _chunks(table, batch.mapping, start_after, chunk_size or chunk_size_setting()):
+        for chunk in _run_chunks(batch, table, start_after, chunk_size or chunk_size_setting()):
             if ImportBatch.objects.filter(pk=batch.pk, cancel_requested=True).exists():
                 raise ImportCancelled
             with transaction.atomic():

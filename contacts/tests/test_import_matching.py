@@ -78,3 +78,16 @@ def test_the_import_follows_the_switches(ann, settings):
     header = ["First Name", "Last Name", "Mobile Phone"]
     batch = batch_from_bytes(csv_bytes([header, ["Ann", "Lee", "(312) 555-0101"]]), duplicate_rule="skip")
     assert run_import(batch)["new"] == 1  # no phone rule: the same phone is not a duplicate
+
+
+def test_name_and_birth_date_match_with_or_without_other_name_words(ann):
+    ann.middle_name = "Marie"
+    ann.save()
+    plain = ContactFactory(first_name="Bo", last_name="Ray", date_of_birth=datetime.date(1990, 1, 2))
+    birth = datetime.date(1985, 3, 12)
+    rows = [
+        {"first_name": "Ann", "last_name": "Lee", "date_of_birth": birth},  # Ann Marie Lée
+        {"first_name": "Ray", "last_name": "BO", "date_of_birth": datetime.date(1990, 1, 2)},
+        {"first_name": "Bo", "last_name": "Ray", "date_of_birth": birth},
+    ]
+    assert [[m.contact_id for m in found] for found in match_rows(rows)] == [[ann.pk], [plain.pk], []]
