@@ -43,7 +43,7 @@ def child_env(database: str, folder: str) -> dict:
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
         "KAYSE_VAR_DIR": folder,
-        "DEBUG": "1",
+        "DEBUG": "0",  # as in production: no query log
         "DJANGO_SETTINGS_MODULE": "kayse.settings",
         "DUPLICATE_AUTO_REFRESH": "0",
     }

@@ -7,6 +7,8 @@ pre_save for auto_now fields, get_db_prep_save for non-plain types) with less ma
 Rows are model instances or dicts of attribute names (missing keys take the default).
 """
 
+from operator import itemgetter
+
 from django.db import connection, models
 from django.utils import timezone
 
@@ -81,6 +83,43 @@ def _getters(fields, plain, *, add: bool, dict_rows: bool):
     return getters
 
 
+class Prepared(str):
+    """A value already in the database's form (JSON text made once by the caller)."""
+
+
+def _dict_values(fields, plain, rows: list[dict]) -> list[list]:
+    """The database values of dict rows, column by column in C where it can: each row laid over
+    the prepared defaults, then only the non-plain values the row gave are prepared."""
+    names = [field.attname for field in fields]
+    stamp = timezone.now()
+    base, automatic, to_prepare, per_row = {}, [], [], []
+    for index, (field, is_plain) in enumerate(zip(fields, plain, strict=True)):
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            # One timestamp for the whole call: the rows are written in one transaction.
+            automatic.append((index, _prepared(field, stamp)))
+            continue
+        if field.has_default() and callable(field.default) and field.default not in (dict, list):
+            per_row.append((index, field))  # timezone.now and the like: computed for each row
+        # Other defaults (an empty dict or list too) are prepared once: the database gets text.
+        base[field.attname] = _prepared(field, field.get_default())
+        if not is_plain:
+            to_prepare.append((index, field))
+    pick = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    values = []
+    for row in rows:
+        value = list(pick({**base, **row}))
+        for index, field in to_prepare:
+            if field.attname in row and value[index] is not None and type(value[index]) is not Prepared:
+                value[index] = _prepared(field, value[index])
+        for index, field in per_row:
+            if field.attname not in row:
+                value[index] = _prepared(field, field.get_default())
+        for index, stamped in automatic:
+            value[index] = stamped
+        values.append(value)
+    return values
+
+
 def allocate_ids(model, count: int) -> list[int]:
     """Ids for rows about to be inserted, never reusing one (call inside the write transaction)."""
     table = model._meta.db_table
@@ -113,8 +152,11 @@ def insert_rows(model, rows, *, with_ids: bool = False) -> int:
     placeholders = ", ".join(["%s"] * len(fields))
     # Identifiers come from the model, quoted; values go as parameters.
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-    getters = _getters(fields, plain, add=True, dict_rows=isinstance(rows[0], dict))
-    values = [[get(row) for get in getters] for row in rows]
+    if isinstance(rows[0], dict):
+        values = _dict_values(fields, plain, rows)
+    else:
+        getters = _getters(fields, plain, add=True, dict_rows=False)
+        values = [[get(row) for get in getters] for row in rows]
     with connection.cursor() as cursor:
         for start in range(0, len(values), BATCH):
             cursor.executemany(sql, values[start : start + BATCH])

@@ -9,14 +9,16 @@ from django.utils import timezone
 
 from activity.models import ActivityEvent
 from activity.services import GENESIS_HASH, event_digest
-from contacts.importing.bulk import insert_rows
+from contacts.importing.bulk import Prepared, insert_rows
 
 # Same key as activity.services: the advisory lock that serializes writers of the chain.
 _CHAIN_LOCK_KEY = 0x6B61797365
 
 
 def record_events_bulk(events: list[dict], *, user=None, actor_label: str = "") -> int:
-    """Append events ({event_type, description, contact_id, data}) to the chain in one insert."""
+    """Append events ({event_type, description, contact_id, data}) to the chain in one insert.
+
+    An event marked `json_ready` holds only JSON's own types in `data` (no dates to encode)."""
     if not events:
         return 0
     if connection.vendor == "postgresql":
@@ -29,7 +31,12 @@ def record_events_bulk(events: list[dict], *, user=None, actor_label: str = "") 
     for event in events:
         # As record_event does: dates and the like become JSON text, so the digest computed here
         # is the one verify_chain computes from the stored row.
-        data = json.loads(json.dumps(event.get("data") or {}, cls=DjangoJSONEncoder))
+        if event.get("json_ready"):  # only JSON's own types: the data is stored as it is
+            data = event.get("data") or {}
+            text = json.dumps(data)
+        else:
+            text = json.dumps(event.get("data") or {}, cls=DjangoJSONEncoder)
+            data = json.loads(text)
         fields = dict(
             contact_id=event.get("contact_id"),
             case_id=event.get("case_id"),
@@ -41,7 +48,9 @@ def record_events_bulk(events: list[dict], *, user=None, actor_label: str = "") 
             occurred_at=occurred_at,
         )
         digest = event_digest(prev_hash=prev_hash, actor_user_id=user_id, **fields)
-        rows.append({"actor_user_id": user_id, "prev_hash": prev_hash, "hash": digest, **fields})
+        row = {"actor_user_id": user_id, "prev_hash": prev_hash, "hash": digest, **fields}
+        row["data"] = Prepared(text)  # JSON text made once, not again by the insert
+        rows.append(row)
         prev_hash = digest
     insert_rows(ActivityEvent, rows)
     return len(rows)

@@ -418,6 +418,7 @@ def write_chunk(result: ChunkResult, batch: ImportBatch) -> None:
                 "event_type": EventType.IMPORT,
                 "contact_id": target.contact.pk,
                 "description": f"{verb} by import #{batch.pk} from {batch.original_name}",
+                "json_ready": True,
                 "data": {
                     "batch": batch.pk,
                     "action": action,
@@ -490,10 +491,14 @@ def _save_notes(batch: ImportBatch, notes, *, dry_run: bool, duplicates_kept: in
 
 def _chunks(table, mapping, start_after: int, size: int):
     chunk = []
+    rules = exact_rules()
     for index, (line, cells) in enumerate(table.rows()):
         if index < start_after:
             continue
-        chunk.append(validate_row(line, cells, mapping))
+        row = validate_row(line, cells, mapping)
+        if row.is_valid:
+            row_keys(row, rules)  # the duplicate engine's keys, made here (the reading process)
+        chunk.append(row)
         if len(chunk) >= size:
             yield chunk
             chunk = []
