@@ -9,7 +9,7 @@ Rows are model instances or dicts of attribute names (missing keys take the defa
 
 from operator import itemgetter
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
 # Values of these field types go to the database as they are.
@@ -105,12 +105,22 @@ def _dict_values(fields, plain, rows: list[dict]) -> list[list]:
         if not is_plain:
             to_prepare.append((index, field))
     pick = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    db = connections[DEFAULT_DB_ALIAS]  # resolved once, not per value
+    # The last object prepared per column and its database value: rows often share one (the
+    # default's time of day, the call's timestamp), which is then prepared once.
+    last = {index: (None, None) for index, _field in to_prepare}
     values = []
     for row in rows:
         value = list(pick({**base, **row}))
         for index, field in to_prepare:
-            if field.attname in row and value[index] is not None and type(value[index]) is not Prepared:
-                value[index] = _prepared(field, value[index])
+            raw = value[index]
+            if raw is None or type(raw) is Prepared or field.attname not in row:
+                continue
+            seen, prepared = last[index]
+            if raw is not seen:
+                prepared = field.get_db_prep_save(raw, db)
+                last[index] = (raw, prepared)
+            value[index] = prepared
         for index, field in per_row:
             if field.attname not in row:
                 value[index] = _prepared(field, field.get_default())
