@@ -203,17 +203,23 @@ def _draft_defaults() -> dict:
 
 
 def new_target(row: ParsedRow, batch: ImportBatch) -> Target:
-    contact = ContactDraft(**_draft_defaults())
-    for name, value in row.fields.items():
-        setattr(contact, name, value)
+    contact = ContactDraft(**{**_draft_defaults(), **row.fields})
     if row.fields.get("organization_name") and not (row.fields.get("first_name") or row.fields.get("last_name")):
         contact.kind = ContactKind.ORGANIZATION
     contact.created_by_id = contact.updated_by_id = batch.created_by_id
     if not contact.source:
         contact.source = f"Import #{batch.pk}"[:100]
-    target = Target(contact=contact, created=True, line=row.line, action=ImportAction.CREATED)
-    _add_channels(target, row)
-    return target
+    # A new contact has no phones or emails yet, and the row's own are already without repeats.
+    return Target(
+        contact=contact,
+        created=True,
+        line=row.line,
+        action=ImportAction.CREATED,
+        new_phones=list(row.phones),
+        new_emails=list(row.emails),
+        notes=list(row.notes),
+        case_numbers=list(row.case_numbers),
+    )
 
 
 # One chunk
