@@ -97,6 +97,7 @@ class Target:
     case_numbers: list = field(default_factory=list)
     changed: set = field(default_factory=set)
     before: dict | None = None
+    derived: tuple | None = None  # derived fields made ahead for a new contact from its row
     action: str = ""
     lines: list = field(default_factory=list)
 
@@ -202,16 +203,32 @@ def _draft_defaults() -> dict:
     return _DRAFT_DEFAULTS
 
 
-def new_target(row: ParsedRow, batch: ImportBatch) -> Target:
+def _draft(row: ParsedRow) -> ContactDraft:
     contact = ContactDraft(**{**_draft_defaults(), **row.fields})
     if row.fields.get("organization_name") and not (row.fields.get("first_name") or row.fields.get("last_name")):
         contact.kind = ContactKind.ORGANIZATION
+    return contact
+
+
+_DERIVED = ("login_source", "search_name", "sort_name")
+
+
+def derive_fields(row: ParsedRow) -> None:
+    """The derived fields the row's contact would have if created (the model's own rule)."""
+    contact = _draft(row)
+    Contact.refresh_derived_fields(contact)
+    row.derived = tuple(getattr(contact, name) for name in _DERIVED)
+
+
+def new_target(row: ParsedRow, batch: ImportBatch) -> Target:
+    contact = _draft(row)
     contact.created_by_id = contact.updated_by_id = batch.created_by_id
     if not contact.source:
         contact.source = f"Import #{batch.pk}"[:100]
     # A new contact has no phones or emails yet, and the row's own are already without repeats.
     return Target(
         contact=contact,
+        derived=row.derived,
         created=True,
         line=row.line,
         action=ImportAction.CREATED,
@@ -371,7 +388,11 @@ def write_chunk(result: ChunkResult, batch: ImportBatch) -> None:
     updated = [target for target in result.targets if not target.created and target.touched]
     ids = allocate_ids(Contact, len(created)) if created else []
     for target, contact_id in zip(created, ids, strict=True):
-        Contact.refresh_derived_fields(target.contact)  # the model's own rule, on the draft
+        if target.derived is not None and not target.changed:  # made by the reading process
+            for name, value in zip(_DERIVED, target.derived, strict=True):
+                setattr(target.contact, name, value)
+        else:
+            Contact.refresh_derived_fields(target.contact)  # the model's own rule, on the draft
         target.contact.id = contact_id
     insert_rows(Contact, [vars(target.contact) for target in created], with_ids=True)
     changed_fields = set()
@@ -519,9 +540,14 @@ def parse_process_min_bytes() -> int:
     return getattr(settings, "IMPORT_PARSE_PROCESS_MIN_BYTES", 1_000_000)
 
 
-def _parse_in_child(table, mapping, start_after: int, size: int, out) -> None:
+def _parse_in_child(table, mapping, start_after: int, size: int, out, keep_cells: bool) -> None:
     try:
         for chunk in _chunks(table, mapping, start_after, size):
+            for row in chunk:
+                if row.is_valid:
+                    derive_fields(row)
+                    if not keep_cells:
+                        row.cells = []  # only rows reported with their values need them
             pickle.dump(("rows", chunk), out, protocol=pickle.HIGHEST_PROTOCOL)
             out.flush()  # blocks while the pipe is full: the reader stays a few chunks ahead
         pickle.dump(("done", None), out)
@@ -532,7 +558,7 @@ def _parse_in_child(table, mapping, start_after: int, size: int, out) -> None:
     out.flush()
 
 
-def _chunks_in_background(table, mapping, start_after: int, size: int):
+def _chunks_in_background(table, mapping, start_after: int, size: int, *, keep_cells: bool = True):
     """The chunks of `_chunks`, read and checked by a forked process ahead of the caller.
 
     A plain fork and a pipe (a Celery prefork worker may not start multiprocessing children):
@@ -545,7 +571,7 @@ def _chunks_in_background(table, mapping, start_after: int, size: int):
         try:
             os.close(read_end)
             with os.fdopen(write_end, "wb", buffering=1 << 20) as out:
-                _parse_in_child(table, mapping, start_after, size, out)
+                _parse_in_child(table, mapping, start_after, size, out, keep_cells)
         except BaseException:  # noqa: BLE001 - the writer is gone (broken pipe) or we are stopped
             status = 1
         finally:
@@ -579,7 +605,9 @@ def _chunks_in_background(table, mapping, start_after: int, size: int):
 def _run_chunks(batch: ImportBatch, table, start_after: int, size: int):
     threshold = parse_process_min_bytes()
     if hasattr(os, "fork") and threshold >= 0 and private_path(batch.stored_name).stat().st_size >= threshold:
-        return _chunks_in_background(table, batch.mapping, start_after, size)
+        # Valid rows' cells are reported only when skipped as duplicates.
+        keep_cells = batch.duplicate_rule == DuplicateRule.SKIP
+        return _chunks_in_background(table, batch.mapping, start_after, size, keep_cells=keep_cells)
     return _chunks(table, batch.mapping, start_after, size)
 
 

@@ -85,6 +85,7 @@ class ParsedRow:
     case_numbers: list = field(default_factory=list)
     kayse_id: int | None = None
     match_keys: list | None = None
+    derived: tuple | None = None  # a new contact's (login_source, search_name, sort_name)
     errors: list = field(default_factory=list)
     cells: list = field(default_factory=list)
 

@@ -45,3 +45,14 @@ def test_a_file_unreadable_midway_fails_with_its_message(settings):
     assert "stops being readable as utf-8" in batch.message
     # Whole chunks before the bad bytes were imported, nothing after (the text is decoded ahead).
     assert 0 < batch.rows_done == Contact.objects.count() < 3000
+
+
+def test_skipped_rows_keep_their_values_for_the_report(settings):
+    settings.IMPORT_PARSE_PROCESS_MIN_BYTES = 0
+    existing = ContactFactory(first_name="Ann3", last_name="Lee3")
+    ContactPhoneFactory(contact=existing, number="+13125550003", is_primary=True)
+    batch = batch_from_bytes(csv_bytes([HEADER, *rows(5)]), duplicate_rule="skip")
+    assert run_import(batch)["skipped"] == 1
+    note = batch.notes.get(kind=ImportNoteKind.DUPLICATE)
+    assert note.values == ["Ann3", "Lee3", "+1 312 555 0003", "ann3@example.org"]
+    assert Contact.objects.get(first_name="Ann4").search_name == "ann4 lee4"
