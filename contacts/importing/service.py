@@ -569,6 +569,8 @@ def _chunks_in_background(table, mapping, start_after: int, size: int, *, keep_c
     if pid == 0:  # the reading process: no database, no cleanup of the parent's resources
         status = 0
         try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the worker's own shutdown handler
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the worker to handle
             os.close(read_end)
             with os.fdopen(write_end, "wb", buffering=1 << 20) as out:
                 _parse_in_child(table, mapping, start_after, size, out, keep_cells)
