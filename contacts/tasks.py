@@ -54,7 +54,8 @@ def export_contacts_task(self, user_id: int, filters: dict, fields: list, file_f
         user=user, filters=filters, fields=fields, file_format=file_format, job_id=job_id, progress=progress
     )
     if user.email:
-        link = reverse("contacts:export_download", args=[job_id])
+        # The site's public address (settings.PORTAL_BASE_URL): an email needs an absolute link.
+        link = f"{settings.PORTAL_BASE_URL}{reverse('contacts:export_download', args=[job_id])}"
         send_mail(
             "Your contacts export is ready",
             f"Your export of {count} contacts is ready. Download it (signed in) at {link}",

@@ -32,7 +32,10 @@ def test_a_large_export_runs_in_the_worker_and_only_its_owner_downloads_it(clien
     assert rows[0] == ["First name"] and sorted(row[0] for row in rows[1:]) == [f"P{n}" for n in range(5)]
     # The worker's email (the file backend by default) carries the link.
     mails = [path.read_text(errors="replace") for path in Path(settings.EMAIL_FILE_PATH).glob("*.log")]
-    assert any("Your contacts export is ready" in mail and f"{job_url}download/" in mail for mail in mails)
+    assert any(
+        "Your contacts export is ready" in mail and f"{settings.PORTAL_BASE_URL}{job_url}download/" in mail
+        for mail in mails
+    )
     event = ActivityEvent.objects.get(event_type=EventType.DATA_ACCESS)
     assert event.actor_user_id == owner.pk and event.data["rows"] == 5
 
