@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from contacts.models import ChannelKind, Contact
 from contacts.normalize import InvalidPhone, normalize_email, normalize_phone
 from contacts.selectors import case_contact_model, case_model
+from contacts.services import EDITABLE_FIELDS
 
 confirm_duplicate_field = "confirm_not_duplicate"
 
@@ -54,30 +55,7 @@ class ContactForm(forms.ModelForm):
 
     class Meta:
         model = Contact
-        fields = [
-            "kind",
-            "first_name",
-            "middle_name",
-            "last_name",
-            "preferred_name",
-            "organization_name",
-            "date_of_birth",
-            "address_line1",
-            "address_line2",
-            "city",
-            "state",
-            "postal_code",
-            "external_id",
-            "source",
-            "language",
-            "timezone",
-            "preferred_contact_method",
-            "do_not_call",
-            "do_not_text",
-            "do_not_email",
-            "calling_window_start",
-            "calling_window_end",
-        ]
+        fields = list(EDITABLE_FIELDS)  # one list, shared with the services that save it
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}),
             "calling_window_start": forms.TimeInput(attrs={"type": "time"}),
