@@ -63,7 +63,8 @@ def outbox_link(page, base_url, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         page.goto(f"{base_url}/dev/outbox/")
-        links = page.locator("a.outbox-link")
+        # Earlier tests of this process may have left other emails (bundle links) there.
+        links = page.locator(f'a.outbox-link[href^="{base_url}/p/"]')
         if links.count():
             return links.first.get_attribute("href")
         time.sleep(1)
