@@ -39,6 +39,7 @@ CASES = [
     ("sort=-last_activity, mobile", {"sort": "-last_activity", "login_source": "mobile"}),
     ("practice_area=employment", {"practice_area": "employment"}),
     ("do_not_contact=call", {"do_not_contact": "call"}),
+    ("callable_now (calling window)", {"callable_now": "on"}),
 ]
 
 

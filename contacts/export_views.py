@@ -37,7 +37,7 @@ def _filter_values(filterset) -> dict:
     values = {}
     for name in filterset.filters:
         value = data.get(name)
-        if value not in (None, "", [], ()):
+        if value not in (None, "", [], (), False):  # an unticked box is no filter
             values[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return values
 

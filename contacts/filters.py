@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from contacts.calling_window import callable_now_q
 from contacts.login_source import FILTER_CHOICES, filter_by_login_source
 from contacts.models import Contact, ImportedContact, Sentiment
 from contacts.selectors import case_contact_model, case_model, search_contacts
@@ -74,6 +75,11 @@ class ContactFilter(django_filters.FilterSet):
     created_before = django_filters.DateFilter(
         method="filter_created_before", label="Created to", widget=forms.DateInput(attrs={"type": "date"})
     )
+    callable_now = django_filters.BooleanFilter(
+        method="filter_callable_now",
+        label="Callable now",
+        widget=forms.CheckboxInput,
+    )
     import_batch = django_filters.NumberFilter(
         method="filter_import_batch", label="Imported in batch #", widget=forms.NumberInput(attrs={"min": 1})
     )
@@ -126,6 +132,10 @@ class ContactFilter(django_filters.FilterSet):
     def filter_created_before(self, queryset, name, value):
         return queryset.filter(created_at__lt=_day_start(value + datetime.timedelta(days=1)))
 
+    def filter_callable_now(self, queryset, name, value):
+        """Inside their calling window now and not do-not-call (contacts/calling_window.py)."""
+        return queryset.filter(callable_now_q()) if value else queryset
+
     def filter_import_batch(self, queryset, name, value):
         """Contacts the import created or changed (ImportedContact is indexed by batch)."""
         return queryset.filter(pk__in=ImportedContact.objects.filter(batch_id=value).values("contact_id"))
@@ -136,4 +146,6 @@ class ContactFilter(django_filters.FilterSet):
         if not self.is_bound or not self.form.is_valid():
             return 0
         skip = {"q", "login_source"}
-        return sum(1 for key, value in self.form.cleaned_data.items() if key not in skip and value not in (None, ""))
+        return sum(
+            1 for key, value in self.form.cleaned_data.items() if key not in skip and value not in (None, "", False)
+        )
