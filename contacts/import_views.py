@@ -75,6 +75,7 @@ def import_map_view(request, pk):
         "sheet": batch.sheet,
         "duplicate_rule": batch.duplicate_rule,
         "error_mode": batch.error_mode,
+        "check_dnc": batch.check_dnc,
     }
     form = MappingForm(request.POST or None, batch=batch, sheets=sheets, initial=initial)
     if request.method == "POST" and "reopen" in request.POST:
@@ -84,6 +85,7 @@ def import_map_view(request, pk):
         batch.mapping = data["mapping"]
         batch.duplicate_rule = data["duplicate_rule"]
         batch.error_mode = data["error_mode"]
+        batch.check_dnc = data["check_dnc"]
         batch.status = ImportStatus.PREVIEWING
         batch.rows_done = 0
         batch.save()

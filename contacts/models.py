@@ -338,6 +338,9 @@ class ImportBatch(models.Model):
     mapping = models.JSONField(default=list, help_text="Our field for each column, '' to ignore it.")
     duplicate_rule = models.CharField(max_length=10, choices=DuplicateRule.choices, default=DuplicateRule.SKIP)
     error_mode = models.CharField(max_length=16, choices=ImportErrorMode.choices, default=ImportErrorMode.VALID_ROWS)
+    check_dnc = models.BooleanField(
+        "check Do-Not-Call lists", default=False, help_text="Check each imported contact's numbers as rows are written."
+    )
     status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     rows_total = models.IntegerField(null=True, blank=True)
     rows_done = models.IntegerField(default=0)

@@ -38,6 +38,11 @@ class MappingForm(forms.Form):
         label="When a row matches an existing contact", choices=DuplicateRule.choices, widget=forms.RadioSelect
     )
     error_mode = forms.ChoiceField(label="Rows with errors", choices=ImportErrorMode.choices, widget=forms.RadioSelect)
+    check_dnc = forms.BooleanField(
+        label="Check the imported phone numbers against the Do-Not-Call lists",
+        required=False,
+        help_text="Each check is recorded in the contact's activity log; a listed number sets do-not-call.",
+    )
     save_as = forms.CharField(
         label="Save this mapping as", max_length=100, required=False, help_text="Optional: reuse it for the next file."
     )

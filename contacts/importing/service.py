@@ -700,6 +700,8 @@ def run_import(batch: ImportBatch, *, progress=None, chunk_size: int | None = No
                     raise AnotherRunner
                 result = classify_chunk(chunk, batch, file_index={}, dry_run=False)
                 write_chunk(result, batch)
+                if batch.check_dnc:
+                    _check_dnc(result, batch)
                 duplicates_kept = _save_notes(batch, result.notes, dry_run=False, duplicates_kept=duplicates_kept)
                 ImportBatch.objects.filter(pk=batch.pk).update(
                     **{COUNT_FIELDS[key]: F(COUNT_FIELDS[key]) + value for key, value in result.counts.items()},
@@ -727,6 +729,15 @@ def run_import(batch: ImportBatch, *, progress=None, chunk_size: int | None = No
         )
     batch.refresh_from_db()
     return batch_counts(batch)
+
+
+def _check_dnc(result: ChunkResult, batch: ImportBatch) -> None:
+    """The optional Do-Not-Call check of the chunk's contacts, in the chunk's transaction."""
+    from contacts.dnc import check_contact
+
+    contact_ids = {target.contact.pk for target in result.targets if target.created or target.touched}
+    for contact in Contact.objects.filter(pk__in=contact_ids).order_by("pk"):
+        check_contact(contact=contact, actor=None, via=f"import #{batch.pk}")
 
 
 def _fail(batch: ImportBatch, done: int, reason: str) -> None:

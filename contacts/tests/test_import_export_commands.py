@@ -61,3 +61,25 @@ def test_export_contacts_to_xlsx_by_search(tmp_path):
 def test_export_contacts_refuses_unknown_fields(tmp_path):
     with pytest.raises(CommandError, match="Unknown export field"):
         call_command("export_contacts", "-o", str(tmp_path / "x.csv"), "--fields", "secret")
+
+
+def test_an_import_can_check_numbers_against_the_do_not_call_lists(tmp_path, capsys, settings):
+    from contacts.dnc import add_to_internal_list
+
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    add_to_internal_list(number="+13125550177", reason="asked us not to call")
+    path = tmp_path / "people.csv"
+    path.write_bytes(csv_bytes([["First Name", "Last Name", "Phone"], ["Dee", "Listed", "312-555-0177"],
+                                ["Eve", "Free", "312-555-0178"]]))  # fmt: skip
+    call_command("import_contacts", str(path), "--check-dnc")
+    listed, free = Contact.objects.get(last_name="Listed"), Contact.objects.get(last_name="Free")
+    assert listed.do_not_call is True and free.do_not_call is False
+    checks = ActivityEvent.objects.filter(event_type=EventType.DNC_CHECK, contact_id__isnull=False)
+    assert set(checks.values_list("contact_id", flat=True)) == {listed.pk, free.pk}
+
+
+def test_an_import_without_the_option_runs_no_do_not_call_checks(tmp_path, capsys):
+    path = tmp_path / "people.csv"
+    path.write_bytes(csv_bytes([["First Name", "Last Name", "Phone"], ["Eve", "Free", "312-555-0178"]]))
+    call_command("import_contacts", str(path))
+    assert not ActivityEvent.objects.filter(event_type=EventType.DNC_CHECK).exists()

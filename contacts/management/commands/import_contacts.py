@@ -21,8 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--sheet", default="", help="The Excel sheet to read (default: the first).")
         parser.add_argument("--encoding", default="", help="Override the detected text encoding of a CSV.")
         parser.add_argument("--all-or-nothing", action="store_true", help="Import nothing if any row is invalid.")
+        parser.add_argument("--check-dnc", action="store_true", help="Check imported numbers against the DNC lists.")
 
-    def handle(self, *args, path, on_duplicate, dry_run, sheet, encoding, all_or_nothing, **options):
+    def handle(self, *args, path, on_duplicate, dry_run, sheet, encoding, all_or_nothing, check_dnc, **options):
         source = Path(path)
         if not source.is_file():
             raise CommandError(f"No such file: {source}")
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             raise CommandError(f"{source.name}: no column is recognized as a name; headers are {batch.headers}.")
         batch.duplicate_rule = on_duplicate
         batch.error_mode = ImportErrorMode.ALL_OR_NOTHING if all_or_nothing else ImportErrorMode.VALID_ROWS
+        batch.check_dnc = check_dnc
         batch.save()
         ignored = [header for header, key in zip(batch.headers, batch.mapping, strict=False) if not key]
         if ignored:
