@@ -12,7 +12,6 @@ import json
 import os
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,29 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-
-def child_env(database: str, folder: str) -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "KAYSE_VAR_DIR": folder,
-        "DEBUG": "0",  # as in production: no query log
-        "DJANGO_SETTINGS_MODULE": "kayse.settings",
-        "DUPLICATE_AUTO_REFRESH": "0",
-    }
+from bench.phases import child_env, peak_mb  # noqa: E402
+from bench.phases import run_phase as _run_phase  # noqa: E402
 
 
 def run_phase(phase: str, env: dict, *args) -> dict:
-    output = subprocess.run(
-        [sys.executable, __file__, "--phase", phase, *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if output.returncode:
-        sys.exit(f"phase {phase} failed:\n{output.stderr[-3000:]}")
-    return json.loads(output.stdout.strip().splitlines()[-1])
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return _run_phase(__file__, phase, env, *args)
 
 
 def cpu_seconds() -> float:

@@ -1,0 +1,36 @@
+"""What the import and export benchmarks share: each phase runs in a child process of the
+script (its own memory peak, production settings on the benchmark's database)."""
+
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def child_env(database: str, folder: str) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "KAYSE_VAR_DIR": folder,
+        "DEBUG": "0",  # as in production: no query log
+        "DJANGO_SETTINGS_MODULE": "kayse.settings",
+        "DUPLICATE_AUTO_REFRESH": "0",
+    }
+
+
+def run_phase(script: str, phase: str, env: dict, *args) -> dict:
+    """Run `script --phase PHASE ARGS…` and return the JSON it prints last."""
+    output = subprocess.run(
+        [sys.executable, script, "--phase", phase, *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if output.returncode:
+        sys.exit(f"phase {phase} failed:\n{output.stderr[-3000:]}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
