@@ -893,6 +893,9 @@ def create_batch(
     from contacts.importing.mapping import auto_map
 
     table = open_table(path, original_name=original_name, encoding=encoding, sheet=sheet)
+    if next(table.rows(), None) is None:
+        where = f"the sheet “{table.sheet}”" if table.sheet else "the file"
+        raise UnreadableFile(f"{where.capitalize()} names its columns but has no rows of contacts below them.")
     return ImportBatch.objects.create(
         original_name=original_name[:255],
         stored_name=stored_name,

@@ -49,8 +49,9 @@ def test_upload_shows_the_columns_with_samples_and_matches(admin_client):
         (bytes(range(256)) * 20, "photo.csv", "binary data"),
         (b"", "empty.csv", "The submitted file is empty"),
         (b"PK\x03\x04broken", "cut.xlsx", "damaged or incomplete"),
+        (b"First Name,Last Name,Phone\r\n,,\r\n", "headers-only.csv", "no rows of contacts"),
     ],
-    ids=["binary-garbage", "empty", "corrupt-xlsx"],
+    ids=["binary-garbage", "empty", "corrupt-xlsx", "headers-only"],
 )
 def test_bad_files_get_a_plain_message_and_nothing_is_kept(admin_client, content, name, message):
     response = upload(admin_client, content, name)
