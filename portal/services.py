@@ -235,16 +235,8 @@ def _deliver_link(link_id: int) -> str:
         reach = _link_reachability(link)
         if not reach.allowed:
             reason = " ".join(reach.blocked)
-            link.delivery_status = DeliveryStatus.FAILED
-            link.delivery_error = f"Not sent: {reason}"[:300]
-            link.save(update_fields=["delivery_status", "delivery_error"])
-            record_event(
-                event_type=EventType.PORTAL_LINK,
-                description=f"Portal link to {link.sent_to} not sent: {reason}"[:500],
-                contact_id=link.contact_id,
-                case_id=link.case_id,
-                actor_label="System",
-                data={"link": link.pk},
+            _record_delivery_failure(
+                link, error=f"Not sent: {reason}", description=f"Portal link to {link.sent_to} not sent: {reason}"
             )
             return "not sent: " + reason
         if reach.send_after:
@@ -296,17 +288,24 @@ def _link_reachability(link: PortalLink) -> Reachability:
 def record_delivery_gave_up(*, link_id: int, error: str) -> None:
     with transaction.atomic():
         link = PortalLink.objects.get(pk=link_id)
-        link.delivery_status = DeliveryStatus.FAILED
-        link.delivery_error = error[:300]
-        link.save(update_fields=["delivery_status", "delivery_error"])
-        record_event(
-            event_type=EventType.PORTAL_LINK,
-            description=f"Portal link could not be sent to {link.sent_to}: {error}"[:500],
-            contact_id=link.contact_id,
-            case_id=link.case_id,
-            actor_label="System",
-            data={"link": link.pk},
+        _record_delivery_failure(
+            link, error=error, description=f"Portal link could not be sent to {link.sent_to}: {error}"
         )
+
+
+def _record_delivery_failure(link: PortalLink, *, error: str, description: str) -> None:
+    """Mark a link as not delivered, shown on the case, and log it (inside the caller's transaction)."""
+    link.delivery_status = DeliveryStatus.FAILED
+    link.delivery_error = error[:300]
+    link.save(update_fields=["delivery_status", "delivery_error"])
+    record_event(
+        event_type=EventType.PORTAL_LINK,
+        description=description[:500],
+        contact_id=link.contact_id,
+        case_id=link.case_id,
+        actor_label="System",
+        data={"link": link.pk},
+    )
 
 
 def revoke_link(*, link: PortalLink, user) -> PortalLink:
