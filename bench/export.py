@@ -22,12 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from bench.phases import child_env, peak_mb  # noqa: E402
-from bench.phases import run_phase as _run_phase  # noqa: E402
-
-
-def run_phase(phase: str, env: dict, *args) -> dict:
-    return _run_phase(__file__, phase, env, *args)
+from bench.phases import child_env, peak_mb, run_phase  # noqa: E402
 
 
 def cpu_seconds() -> float:
@@ -95,7 +90,7 @@ def bench_export(options, folder):
     formats = ["csv"] if options.no_xlsx else ["csv", "xlsx"]
     for file_format in formats:
         out = f"{folder}/export.{file_format}"
-        result = run_phase("export", env, database, file_format, out)
+        result = run_phase(__file__, "export", env, database, file_format, out)
         print(
             f"export {file_format.upper()} of {result['rows']:,} contacts: {result['seconds']:.1f} s, "
             f"{result['rows'] / result['seconds']:,.0f} rows/s (CPU {result['cpu']:.1f} s), "

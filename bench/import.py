@@ -36,12 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from bench.phases import child_env, peak_mb  # noqa: E402
-from bench.phases import run_phase as _run_phase  # noqa: E402
-
-
-def run_phase(phase: str, env: dict, *args) -> dict:
-    return _run_phase(__file__, phase, env, *args)
+from bench.phases import child_env, peak_mb, run_phase  # noqa: E402
 
 
 def cpu_seconds() -> float:
@@ -262,12 +257,12 @@ def bench_import(options, folder):
     shutil.copyfile(database, baseline_db)
 
     if not options.no_preview:
-        preview = run_phase("preview", env, str(csv_path))
+        preview = run_phase(__file__, "preview", env, str(csv_path))
         print(
             f"preview (dry run) of {options.rows:,} rows: {preview['seconds']:.1f} s "
             f"(CPU {preview['cpu']:.1f} s), peak {preview['peak_mb']:.0f} MB; would give {preview['counts']}"
         )
-    ours = run_phase("import", env, str(csv_path))
+    ours = run_phase(__file__, "import", env, str(csv_path))
     rate = options.rows / ours["seconds"]
     print(
         f"import (Merge rule, {options.rows:,} rows into {options.existing:,} contacts): {ours['seconds']:.1f} s, "
@@ -278,7 +273,7 @@ def bench_import(options, folder):
         [python, "manage.py", "verify_activity_log"], cwd=ROOT, env=env, capture_output=True, text=True
     )
     print(f"verify_activity_log after the import: exit {check.returncode}, {check.stdout.strip()[-200:]}")
-    base = run_phase("baseline", child_env(baseline_db, folder), str(csv_path), str(options.baseline_rows))
+    base = run_phase(__file__, "baseline", child_env(baseline_db, folder), str(csv_path), str(options.baseline_rows))
     base_rate = base["rows"] / base["seconds"]
     sample = "the whole file" if base["rows"] == options.rows else f"a sample: the file's first {base['rows']:,} rows"
     print(
