@@ -268,6 +268,9 @@ def contact_notes_view(request, contact_id):
 
 def note_edit_view(request, contact_id, note_id):
     note = selectors.get_contact_note(contact_id=contact_id, note_id=note_id)
+    if request.method == "POST" and _request_too_large(request):
+        messages.error(request, _too_large_message())
+        return redirect("documents:note_edit", contact_id=contact_id, note_id=note_id)
     if request.method == "POST":
         form = NoteForm(request.POST, request.FILES)
         if form.is_valid():

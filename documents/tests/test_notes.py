@@ -154,3 +154,17 @@ def test_profile_pdf_content(staff_client):
         {"contact": contact, "notes": list(contact_notes(contact=contact)), "events": ActivityEvent.objects.all()},
     )
     assert "Pia Printed" in html and "<strong>Pinned fact</strong>" in html and "Added a note" in html
+
+
+@pytest.mark.parametrize("editing", [False, True], ids=["add", "edit"])
+def test_a_note_request_over_the_total_limit_is_refused_and_nothing_changes(staff_client, settings, editing):
+    contact = ContactFactory()
+    staff_client.post(notes_url(contact), {"body_html": "<p>kept</p>"})
+    note = Note.objects.get()
+    settings.DOCUMENT_MAX_REQUEST_BYTES = 10_000
+    url = reverse("documents:note_edit", args=[contact.pk, note.pk]) if editing else notes_url(contact)
+    files = [upload(f"part{i}.txt", b"b" * 40_000) for i in range(3)]
+    response = staff_client.post(url, {"body_html": "<p>changed</p>", "attachments": files}, follow=True)
+    assert "smaller groups" in response.content.decode()
+    assert list(Note.objects.values_list("body_html", flat=True)) == ["<p>kept</p>"]
+    assert not Document.objects.exists()
