@@ -177,7 +177,8 @@ class LineType(models.TextChoices):
 
 
 class ContactPhone(models.Model):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    # Indexed by unique_phone_per_contact, which starts with the contact.
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones", db_index=False)
     number = models.CharField("number (E.164)", max_length=20, db_index=True)
     kind = models.CharField(max_length=10, choices=ChannelKind.choices, default=ChannelKind.MOBILE)
     line_type = models.CharField(max_length=10, choices=LineType.choices, blank=True)
@@ -195,7 +196,8 @@ class ContactPhone(models.Model):
 
 
 class ContactEmail(models.Model):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    # Indexed by unique_email_per_contact, which starts with the contact.
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails", db_index=False)
     email = models.EmailField(max_length=254, db_index=True)
     kind = models.CharField(max_length=10, choices=ChannelKind.choices, default=ChannelKind.HOME)
     is_primary = models.BooleanField(default=False)
@@ -377,7 +379,8 @@ class ImportAction(models.TextChoices):
 class ImportedContact(models.Model):
     """A contact an import created or changed; `before` holds what an update replaced, for undo."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="imported_contacts")
+    # Indexed by imported_contact_batch, which starts with the batch.
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="imported_contacts", db_index=False)
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="import_links")
     action = models.CharField(max_length=10, choices=ImportAction.choices)
     line = models.IntegerField()
@@ -399,7 +402,8 @@ class ImportNoteKind(models.TextChoices):
 class ImportRowNote(models.Model):
     """A row's error, the duplicate it matched or a merge conflict, from the dry run or the run."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="notes")
+    # Indexed by import_note_batch, which starts with the batch.
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="notes", db_index=False)
     dry_run = models.BooleanField(default=False)
     line = models.IntegerField()
     kind = models.CharField(max_length=10, choices=ImportNoteKind.choices)
