@@ -64,6 +64,8 @@ def test_bulk_inserts_indexed_at_the_end_of_a_deferred_block():
         with deferred_search_index([first + 1, first + 2]):
             assert _insert_raw("Ines", "Deferred") == first + 1
             assert _insert_raw("Otto", "Deferred") == first + 2
+            if connection.vendor == "sqlite":
+                assert found("deferr") == set()  # the trigger is paused: indexed once, below
         assert found("deferr") == {"Deferred"}
         assert found("ines def") == {"Deferred"}
     assert found("before") == {"Block"}
