@@ -4,6 +4,7 @@ own transaction, so a change and its trace commit or roll back together."""
 import datetime
 import hashlib
 import json
+from json.encoder import encode_basestring_ascii
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
@@ -29,25 +30,44 @@ def event_digest(
     data,
     occurred_at,
 ) -> str:
-    """The SHA-256 of an event's content chained to the previous event's hash."""
-    payload = json.dumps(
-        {
-            "prev": prev_hash,
-            "contact": contact_id,
-            "case": case_id,
-            "type": event_type,
-            "compliance": bool(is_compliance),
-            "description": description,
-            "user": actor_user_id,
-            "label": actor_label,
-            "data": data,
-            "at": occurred_at.isoformat(),
-        },
-        sort_keys=True,
-        cls=DjangoJSONEncoder,
-        separators=(",", ":"),
+    """The SHA-256 of an event's content chained to the previous event's hash.
+
+    The content is the compact JSON, keys sorted, of {"at", "case", "compliance", "contact",
+    "data", "description", "label", "prev", "type", "user"}. It is laid out here field by
+    field (the keys in sorted order), which is the same text as `json.dumps(...,
+    sort_keys=True, separators=(",", ":"))` of that object at a third of the cost: imports
+    chain a hundred thousand events at a time, and verifying reads millions.
+    """
+    payload = _DIGEST_LAYOUT % (
+        _string(occurred_at.isoformat()),
+        _number(case_id),
+        "true" if is_compliance else "false",
+        _number(contact_id),
+        _dumps_sorted(data),
+        _string(description),
+        _string(actor_label),
+        _string(prev_hash),
+        _string(event_type),
+        _number(actor_user_id),
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+_DIGEST_LAYOUT = (
+    '{"at":%s,"case":%s,"compliance":%s,"contact":%s,"data":%s,'
+    '"description":%s,"label":%s,"prev":%s,"type":%s,"user":%s}'
+)
+_string = encode_basestring_ascii  # json.dumps of a string, in C
+
+
+def _number(value) -> str:
+    """json.dumps of an id (an int, or None)."""
+    if value is None:
+        return "null"
+    return int.__repr__(value) if type(value) is int else json.dumps(value)
+
+
+_dumps_sorted = DjangoJSONEncoder(sort_keys=True, separators=(",", ":")).encode
 
 
 def _lock_chain() -> None:

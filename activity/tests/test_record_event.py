@@ -112,3 +112,46 @@ def test_a_kept_head_catches_events_deleted_from_the_end(capsys):
     call_command("verify_activity_log")  # the chain alone cannot tell
     with pytest.raises(CommandError, match="no longer in the activity log"):
         call_command("verify_activity_log", "--expect-head", last.hash)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"contact_id": 5, "case_id": None, "event_type": "import", "is_compliance": False, "actor_user_id": None},
+        {"contact_id": None, "case_id": 7, "event_type": "update", "is_compliance": 1, "actor_user_id": 3},
+        {"contact_id": "12", "case_id": 8, "event_type": "note", "is_compliance": True, "actor_user_id": 2**40},
+    ],
+)
+def test_the_digest_is_that_of_the_events_sorted_compact_json(fields):
+    """event_digest lays the JSON out by hand: it must stay the text json.dumps makes."""
+    import datetime
+    import hashlib
+    import json
+
+    from activity.services import event_digest
+
+    at = datetime.datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=datetime.UTC)
+    content = {
+        **fields,
+        "description": 'Créé "quoted" \\ back\n ☃ 𝄞 <b>',
+        "actor_label": "Import #1 — “x”",
+        "data": {"z": 1, "a": [1, {"y": None, "b": 1.5}], "é": "ü", "big": 10**20, "t": True},
+        "occurred_at": at,
+    }
+    expected = json.dumps(
+        {
+            "prev": "ab" * 32,
+            "contact": content["contact_id"],
+            "case": content["case_id"],
+            "type": content["event_type"],
+            "compliance": bool(content["is_compliance"]),
+            "description": content["description"],
+            "user": content["actor_user_id"],
+            "label": content["actor_label"],
+            "data": content["data"],
+            "at": at.isoformat(),
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    assert event_digest(prev_hash="ab" * 32, **content) == hashlib.sha256(expected.encode()).hexdigest()
