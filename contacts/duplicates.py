@@ -804,7 +804,7 @@ def find_exact_keys(wanted: dict[str, set[str]]) -> dict[tuple[str, str], int]:
                 candidates += [(rule, str(value), contact_id) for value, contact_id in cursor.fetchall()]
     names = wanted.get(NAME_DOB, set())
     for values in _batches(names):
-        # A contact with no middle, preferred or organization name has `search_name` (indexed)
+        # A contact with no middle, preferred or organization name has `search_name`
         # equal to its name key: those are filtered in SQL; the others (their search_name has
         # more words) are checked here. Many contacts share a birthday at a million rows.
         keys = {value.rsplit("|", 1)[0] for value in values}

@@ -112,7 +112,6 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["login_source", "sort_name", "id"], name="contact_login_source"),
             models.Index(fields=["sort_name", "id"], name="contact_sort_name"),
-            models.Index(fields=["search_name"], name="contact_search_name"),
             models.Index(fields=["created_at"], name="contact_created"),
             models.Index(fields=["last_activity_at"], name="contact_last_activity"),
             models.Index(fields=["login_source", "last_activity_at"], name="contact_login_activity"),
