@@ -29,8 +29,11 @@ def event_digest(
     actor_label,
     data,
     occurred_at,
+    data_text: str | None = None,
 ) -> str:
     """The SHA-256 of an event's content chained to the previous event's hash.
+
+    `data_text`, when given, is `canonical_json(data)` already made (bulk writers store it).
 
     The content is the compact JSON, keys sorted, of {"at", "case", "compliance", "contact",
     "data", "description", "label", "prev", "type", "user"}. It is laid out here field by
@@ -43,7 +46,7 @@ def event_digest(
         _number(case_id),
         "true" if is_compliance else "false",
         _number(contact_id),
-        _dumps_sorted(data),
+        canonical_json(data) if data_text is None else data_text,
         _string(description),
         _string(actor_label),
         _string(prev_hash),
@@ -67,7 +70,8 @@ def _number(value) -> str:
     return int.__repr__(value) if type(value) is int else json.dumps(value)
 
 
-_dumps_sorted = DjangoJSONEncoder(sort_keys=True, separators=(",", ":")).encode
+# The compact JSON with sorted keys an event's data takes in its digest.
+canonical_json = DjangoJSONEncoder(sort_keys=True, separators=(",", ":")).encode
 
 
 def _lock_chain() -> None:

@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from activity.models import ActivityEvent
-from activity.services import GENESIS_HASH, event_digest
+from activity.services import GENESIS_HASH, canonical_json, event_digest
 from contacts.importing.bulk import Prepared, insert_rows
 
 # Same key as activity.services: the advisory lock that serializes writers of the chain.
@@ -29,14 +29,13 @@ def record_events_bulk(events: list[dict], *, user=None, actor_label: str = "") 
     occurred_at = timezone.now()
     rows = []
     for event in events:
-        # As record_event does: dates and the like become JSON text, so the digest computed here
-        # is the one verify_chain computes from the stored row.
-        if event.get("json_ready"):  # only JSON's own types: the data is stored as it is
-            data = event.get("data") or {}
-            text = json.dumps(data)
-        else:
-            text = json.dumps(event.get("data") or {}, cls=DjangoJSONEncoder)
-            data = json.loads(text)
+        data = event.get("data") or {}
+        if not event.get("json_ready"):
+            # As record_event does: dates and the like become JSON's own types, so the digest
+            # computed here is the one verify_chain computes from the stored row.
+            data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+        # One text, the digest's own, is stored too (JSON reads back the same whatever the layout).
+        text = canonical_json(data)
         fields = dict(
             contact_id=event.get("contact_id"),
             case_id=event.get("case_id"),
@@ -47,7 +46,7 @@ def record_events_bulk(events: list[dict], *, user=None, actor_label: str = "") 
             data=data,
             occurred_at=occurred_at,
         )
-        digest = event_digest(prev_hash=prev_hash, actor_user_id=user_id, **fields)
+        digest = event_digest(prev_hash=prev_hash, actor_user_id=user_id, data_text=text, **fields)
         row = {"actor_user_id": user_id, "prev_hash": prev_hash, "hash": digest, **fields}
         row["data"] = Prepared(text)  # JSON text made once, not again by the insert
         rows.append(row)

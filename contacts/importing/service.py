@@ -14,7 +14,6 @@ import pickle
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 
 from django.apps import apps
 from django.conf import settings
@@ -181,9 +180,13 @@ def apply_merge(target: Target, row: ParsedRow) -> list[str]:
     return conflicts
 
 
-class ContactDraft(SimpleNamespace):
-    """A contact about to be created: its column values by attribute name, without the cost
-    of a model instance (which an import would pay a hundred thousand times)."""
+class ContactDraft:
+    """A contact's column values by attribute name, without the cost of a model instance
+    (which an import would pay a hundred thousand times): a contact about to be created, or
+    an existing one the import updates. The dict given is the draft's own (not copied)."""
+
+    def __init__(self, values: dict):
+        self.__dict__ = values
 
     @property
     def pk(self):
@@ -205,11 +208,11 @@ def _draft_defaults() -> dict:
     return _DRAFT_DEFAULTS
 
 
-def _draft(row: ParsedRow) -> ContactDraft:
-    contact = ContactDraft(**{**_draft_defaults(), **row.fields})
+def _draft_values(row: ParsedRow, base: dict) -> dict:
+    values = {**base, **row.fields}
     if row.fields.get("organization_name") and not (row.fields.get("first_name") or row.fields.get("last_name")):
-        contact.kind = ContactKind.ORGANIZATION
-    return contact
+        values["kind"] = ContactKind.ORGANIZATION
+    return values
 
 
 _DERIVED = ("login_source", "search_name", "sort_name")
@@ -217,19 +220,31 @@ _DERIVED = ("login_source", "search_name", "sort_name")
 
 def derive_fields(row: ParsedRow) -> None:
     """The derived fields the row's contact would have if created (the model's own rule)."""
-    contact = _draft(row)
+    contact = ContactDraft(_draft_values(row, _draft_defaults()))
     Contact.refresh_derived_fields(contact)
     row.derived = tuple(getattr(contact, name) for name in _DERIVED)
 
 
-def new_target(row: ParsedRow, batch: ImportBatch) -> Target:
-    contact = _draft(row)
-    contact.created_by_id = contact.updated_by_id = batch.created_by_id
-    if not contact.source:
-        contact.source = f"Import #{batch.pk}"[:100]
+def draft_base(batch: ImportBatch) -> dict:
+    """What every contact the batch creates starts from: the defaults, its creator, its source."""
+    source = f"Import #{batch.pk}"[:100]
+    return {
+        **_draft_defaults(),
+        "created_by_id": batch.created_by_id,
+        "updated_by_id": batch.created_by_id,
+        "source": source,
+    }
+
+
+def new_target(row: ParsedRow, base: dict) -> Target:
+    values = _draft_values(row, base)
+    if not values["source"]:
+        values["source"] = base["source"]
+    if row.derived is not None:  # made by the reading process
+        values.update(zip(_DERIVED, row.derived, strict=True))
     # A new contact has no phones or emails yet, and the row's own are already without repeats.
     return Target(
-        contact=contact,
+        contact=ContactDraft(values),
         derived=row.derived,
         created=True,
         line=row.line,
@@ -252,8 +267,10 @@ class ChunkResult:
 
 
 def _load_targets(contact_ids) -> dict[int, Target]:
-    contacts = Contact.objects.in_bulk(list(contact_ids))
-    targets = {pk: Target(contact=contact, created=False, line=0) for pk, contact in contacts.items()}
+    # Plain values, not model instances: an import loads tens of thousands of them.
+    names = [field.attname for field in Contact._meta.concrete_fields]
+    contacts = {values["id"]: values for values in Contact.objects.filter(pk__in=list(contact_ids)).values(*names)}
+    targets = {pk: Target(contact=ContactDraft(values), created=False, line=0) for pk, values in contacts.items()}
     for contact_id, number, primary in ContactPhone.objects.filter(contact_id__in=contacts).values_list(
         "contact_id", "number", "is_primary"
     ):
@@ -273,6 +290,7 @@ def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dic
     """
     result = ChunkResult()
     rule = batch.duplicate_rule
+    base = draft_base(batch)
     valid = [row for row in rows if row.is_valid]
     for row in rows:
         if not row.is_valid:
@@ -292,7 +310,7 @@ def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dic
         if match is None:
             in_file = first_match(keys, file_index)
         if match is None and in_file is None:
-            target = new_target(row, batch)
+            target = new_target(row, base)
             result.counts["new"] += 1
             _index(file_index, row.line if dry_run else target, keys)
             result.targets.append(target)
@@ -311,7 +329,7 @@ def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dic
             result.notes.append((row.line, ImportNoteKind.DUPLICATE, f"skipped: {reason}", contact_id, row.cells))
             continue
         if rule == DuplicateRule.CREATE:
-            target = new_target(row, batch)
+            target = new_target(row, base)
             result.counts["new"] += 1
             result.notes.append((row.line, ImportNoteKind.DUPLICATE, f"created anyway: {reason}", contact_id, []))
             _index(file_index, row.line if dry_run else target, keys)
@@ -390,10 +408,7 @@ def write_chunk(result: ChunkResult, batch: ImportBatch) -> None:
     updated = [target for target in result.targets if not target.created and target.touched]
     ids = allocate_ids(Contact, len(created)) if created else []
     for target, contact_id in zip(created, ids, strict=True):
-        if target.derived is not None and not target.changed:  # made by the reading process
-            for name, value in zip(_DERIVED, target.derived, strict=True):
-                setattr(target.contact, name, value)
-        else:
+        if target.derived is None or target.changed:  # not made by the reading process, or since changed
             Contact.refresh_derived_fields(target.contact)  # the model's own rule, on the draft
         target.contact.id = contact_id
     with deferred_search_index(ids):
@@ -401,12 +416,12 @@ def write_chunk(result: ChunkResult, batch: ImportBatch) -> None:
     changed_fields = set()
     for target in updated:
         if target.changed:
-            target.contact.refresh_derived_fields()
-            target.contact.updated_by = user
+            Contact.refresh_derived_fields(target.contact)
+            target.contact.updated_by_id = user.pk if user is not None else None
             changed_fields |= target.changed
     to_update = [target.contact for target in updated if target.changed]
     if to_update:
-        derived = {"login_source", "search_name", "sort_name", "updated_at", "updated_by"}
+        derived = {"login_source", "search_name", "sort_name", "updated_at", "updated_by_id"}
         update_rows(Contact, to_update, changed_fields | derived)
     phones, emails, notes = [], [], []
     for target in [*created, *updated]:
