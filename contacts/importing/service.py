@@ -543,9 +543,11 @@ def _save_notes(batch: ImportBatch, notes, *, dry_run: bool, duplicates_kept: in
 # The whole file
 
 
-def _chunks(table, mapping, start_after: int, size: int):
+def _chunks(table, mapping, start_after: int, size: int, *, first: int | None = None):
+    """Lists of `size` checked rows; given `first`, the chunks start at that size and double."""
     chunk = []
     rules = exact_rules()
+    wanted = first or size
     for index, (line, cells) in enumerate(table.rows()):
         if index < start_after:
             continue
@@ -553,9 +555,10 @@ def _chunks(table, mapping, start_after: int, size: int):
         if row.is_valid:
             row_keys(row, rules)  # the duplicate engine's keys, made here (the reading process)
         chunk.append(row)
-        if len(chunk) >= size:
+        if len(chunk) >= wanted:
             yield chunk
             chunk = []
+            wanted = min(size, wanted * 2)
     if chunk:
         yield chunk
 
@@ -569,7 +572,8 @@ def parse_process_min_bytes() -> int:
 
 def _parse_in_child(table, mapping, start_after: int, size: int, out, keep_cells: bool) -> None:
     try:
-        for chunk in _chunks(table, mapping, start_after, size):
+        # Small chunks first: the writer starts as soon as it can, and this process gets ahead.
+        for chunk in _chunks(table, mapping, start_after, size, first=min(size, 250)):
             for row in chunk:
                 if row.is_valid:
                     derive_fields(row)
