@@ -17,6 +17,7 @@ from contacts.importing.forms import MappingForm, UploadForm
 from contacts.importing.mapping import FIELDS_BY_KEY
 from contacts.importing.readers import UnreadableFile, describe_delimiter, sample_rows
 from contacts.importing.service import (
+    FILE_GONE,
     UNDO_DAYS,
     UndoRefused,
     can_undo,
@@ -119,6 +120,8 @@ def _reopen(request, batch):
     sheet = request.POST.get("sheet", batch.sheet)
     delimiter = request.POST.get("delimiter", batch.delimiter)
     try:
+        if not batch.stored_name:
+            raise UnreadableFile(FILE_GONE)
         table = open_table(
             private_path(batch.stored_name),
             original_name=batch.original_name,
@@ -266,7 +269,8 @@ def import_result_view(request, pk):
         "shown": NOTES_SHOWN,
         "can_undo": can_undo(batch),
         "undo_days": UNDO_DAYS,
-        "can_resume": batch.status in (ImportStatus.FAILED, ImportStatus.CANCELLED)
+        "can_resume": bool(batch.stored_name)
+        and batch.status in (ImportStatus.FAILED, ImportStatus.CANCELLED)
         and batch.undone_at is None
         and batch.rows_total != batch.rows_done,
         "contacts_url": f"{reverse('contacts:list')}?import_batch={batch.pk}",

@@ -33,6 +33,14 @@ def run_import_task(batch_id: int) -> dict:
     return run_import(batch)
 
 
+@shared_task(name="contacts.purge_import_files")
+def purge_import_files_task() -> int:
+    """Daily: delete uploaded import files no import needs any more."""
+    from contacts.importing.service import purge_import_files
+
+    return purge_import_files()
+
+
 @shared_task(name="contacts.export_contacts", bind=True)
 def export_contacts_task(self, user_id: int, filters: dict, fields: list, file_format: str) -> dict:
     """A large export written to the user's private folder, then an email with the link."""

@@ -207,6 +207,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "documents-delete-expired-bundles": {"task": "documents.delete_expired_bundles", "schedule": 3600.0},
     "contacts-duplicate-scan": {"task": "contacts.scheduled_duplicate_scan", "schedule": 86400.0},
+    "contacts-purge-import-files": {"task": "contacts.purge_import_files", "schedule": 86400.0},
 }
 
 # Email and SMS: files under var/outbox by default, so a local try-out can read them.

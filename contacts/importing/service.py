@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, ProtectedError
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
@@ -70,7 +70,15 @@ def private_path(name: str) -> Path:
     return Path(settings.PRIVATE_STORAGE_ROOT) / name
 
 
+FILE_GONE = (
+    "The uploaded file is no longer kept: files are removed once their import has finished, "
+    f"or {UNDO_DAYS} days after upload. Upload the file again to import it."
+)
+
+
 def open_batch_table(batch: ImportBatch):
+    if not batch.stored_name or not private_path(batch.stored_name).is_file():
+        raise UnreadableFile(FILE_GONE)
     return open_table(
         private_path(batch.stored_name),
         original_name=batch.original_name,
@@ -719,8 +727,16 @@ def run_import(batch: ImportBatch, *, progress=None, chunk_size: int | None = No
     All or nothing: every row is checked first and nothing is written when one is invalid;
     should the run itself fail, what it had committed is undone.
     """
-    table = open_batch_table(batch)
     start_after = batch.rows_done
+    try:
+        table = open_batch_table(batch)
+    except UnreadableFile as error:
+        # Nothing more can be imported from this batch; what it had imported stays (undo it).
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.FAILED, finished_at=timezone.now(), message=str(error)[:500]
+        )
+        batch.refresh_from_db()
+        return batch_counts(batch)
     now = timezone.now()
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportStatus.RUNNING, started_at=batch.started_at or now, message="", cancel_requested=False
@@ -788,6 +804,7 @@ def run_import(batch: ImportBatch, *, progress=None, chunk_size: int | None = No
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.DONE, finished_at=timezone.now(), rows_total=done
         )
+        drop_file(batch)  # finished: nothing will read it again (undo and the reports do not)
     batch.refresh_from_db()
     return batch_counts(batch)
 
@@ -897,6 +914,32 @@ def undo_import(*, batch: ImportBatch, user, force: bool = False) -> int:
 
 
 # Upload
+
+
+def drop_file(batch: ImportBatch) -> None:
+    """Delete the batch's uploaded file (private storage) and forget its name."""
+    if batch.stored_name:
+        private_path(batch.stored_name).unlink(missing_ok=True)
+        ImportBatch.objects.filter(pk=batch.pk).update(stored_name="")
+        batch.stored_name = ""
+
+
+def purge_import_files(*, now=None) -> int:
+    """Delete the uploaded files no import needs any more: those of finished or undone
+    imports, and any older than UNDO_DAYS (a failed or cancelled import can be resumed
+    until then; an upload never run is abandoned). Returns how many were deleted."""
+    now = now or timezone.now()
+    stale = ImportBatch.objects.exclude(stored_name="").filter(
+        models.Q(status__in=(ImportStatus.DONE, ImportStatus.UNDONE))
+        | models.Q(created_at__lt=now - datetime.timedelta(days=UNDO_DAYS))
+    )
+    # Never under a running import (a resumed one may be older than UNDO_DAYS).
+    stale = stale.exclude(status__in=(ImportStatus.RUNNING, ImportStatus.PREVIEWING))
+    count = 0
+    for batch in stale.only("pk", "stored_name").iterator():
+        drop_file(batch)
+        count += 1
+    return count
 
 
 def max_upload_bytes() -> int:

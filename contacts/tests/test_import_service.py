@@ -7,7 +7,14 @@ import pytest
 from activity.models import ActivityEvent, EventType
 from activity.services import verify_chain
 from cases.models import Case, CaseContact
-from contacts.importing.service import preview_import, run_import, undo_import
+from contacts.importing.service import (
+    FILE_GONE,
+    preview_import,
+    private_path,
+    purge_import_files,
+    run_import,
+    undo_import,
+)
 from contacts.models import (
     Contact,
     ContactEmail,
@@ -216,10 +223,15 @@ def test_undo_is_refused_after_seven_days(user):
 def test_a_run_resumes_after_the_committed_chunks(user):
     rows = [[f"P{n}", "Doe", "", "", "", "", "", ""] for n in range(6)]
     batch = batch_from_bytes(csv_bytes([HEADER, *rows]), user=user)
-    # As a crashed worker leaves it: the first chunk (two rows) committed, the batch still running.
+    stored, content = batch.stored_name, private_path(batch.stored_name).read_bytes()
+    # As a crashed worker leaves it: the first chunk (two rows) committed, the batch still
+    # running, its file still kept (a finished run deletes it).
     run_import(batch, chunk_size=2)
     Contact.objects.filter(first_name__in=["P2", "P3", "P4", "P5"]).delete()
-    ImportBatch.objects.filter(pk=batch.pk).update(rows_done=2, new_count=2, status=ImportStatus.RUNNING)
+    private_path(stored).write_bytes(content)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        rows_done=2, new_count=2, status=ImportStatus.RUNNING, stored_name=stored
+    )
     batch.refresh_from_db()
     counts = run_import(batch, chunk_size=2)
     assert counts["new"] == 6
@@ -376,3 +388,37 @@ def test_a_failed_run_of_valid_rows_says_what_was_committed(user, monkeypatch):
     assert batch.status == ImportStatus.FAILED
     assert "The first 2 rows were imported; resume to import the rest, or undo." in batch.message
     assert Contact.objects.count() == 2 == batch.rows_done
+
+
+def test_a_finished_import_deletes_its_uploaded_file(user):
+    batch = batch_from_bytes(csv_bytes([HEADER, ["New", "Person", "", "", "", "", "", ""]]), user=user)
+    path = private_path(batch.stored_name)
+    assert path.is_file()
+    run_import(batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.DONE
+    assert not path.exists() and batch.stored_name == ""
+    undo_import(batch=batch, user=user)  # undo needs no file
+    assert not Contact.objects.filter(first_name="New").exists()
+
+
+def test_files_of_old_or_finished_batches_are_purged_and_a_purged_run_says_so(user):
+    rows = [["New", "Person", "", "", "", "", "", ""]]
+    recent = batch_from_bytes(csv_bytes([HEADER, *rows]), user=user)
+    old = batch_from_bytes(csv_bytes([HEADER, *rows]), user=user)
+    ImportBatch.objects.filter(pk=old.pk).update(
+        created_at=old.created_at - datetime.timedelta(days=8), status=ImportStatus.CANCELLED
+    )
+    assert purge_import_files() == 1
+    recent.refresh_from_db()
+    old.refresh_from_db()
+    assert private_path(recent.stored_name).is_file()  # may still be previewed, run or resumed
+    assert old.stored_name == ""
+    # Resuming the purged batch fails with a plain message, and writes nothing.
+    ImportBatch.objects.filter(pk=old.pk).update(status=ImportStatus.RUNNING)
+    old.refresh_from_db()
+    assert run_import(old)["new"] == 0
+    old.refresh_from_db()
+    assert old.status == ImportStatus.FAILED
+    assert FILE_GONE in old.message
+    assert not Contact.objects.exists()

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from contacts.importing.readers import UnreadableFile
-from contacts.importing.service import create_batch, preview_import, private_path, run_import
+from contacts.importing.service import create_batch, drop_file, preview_import, private_path, run_import
 from contacts.models import DuplicateRule, ImportErrorMode, ImportStatus
 
 
@@ -49,6 +49,7 @@ class Command(BaseCommand):
             self.stderr.write(f"Ignored columns: {', '.join(ignored)}")
         if dry_run:
             counts = preview_import(batch)
+            drop_file(batch)  # nothing will run this batch: its copy of the file goes now
         else:
             batch.status = ImportStatus.RUNNING
             batch.save()
