@@ -63,6 +63,34 @@ _DIGEST_LAYOUT = (
 _string = encode_basestring_ascii  # json.dumps of a string, in C
 
 
+class DigestChain:
+    """The digests of events written together (one actor, one moment), each chained to the
+    one before: `event_digest`'s text, with what the events share encoded once."""
+
+    def __init__(self, prev_hash: str, *, actor_user_id, actor_label: str, occurred_at):
+        self.prev_hash = prev_hash
+        self._at = _string(occurred_at.isoformat())
+        self._label = _string(actor_label)
+        self._user = _number(actor_user_id)
+
+    def add(self, contact_id, case_id, event_type, is_compliance, description, data_text: str) -> str:
+        """The next event's digest (it becomes `prev_hash`); `data_text` is canonical_json(data)."""
+        payload = _DIGEST_LAYOUT % (
+            self._at,
+            _number(case_id),
+            "true" if is_compliance else "false",
+            _number(contact_id),
+            data_text,
+            _string(description),
+            self._label,
+            _string(self.prev_hash),
+            _string(event_type),
+            self._user,
+        )
+        self.prev_hash = hashlib.sha256(payload.encode()).hexdigest()
+        return self.prev_hash
+
+
 def _number(value) -> str:
     """json.dumps of an id (an int, or None)."""
     if value is None:

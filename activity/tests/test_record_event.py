@@ -155,3 +155,25 @@ def test_the_digest_is_that_of_the_events_sorted_compact_json(fields):
         separators=(",", ":"),
     )
     assert event_digest(prev_hash="ab" * 32, **content) == hashlib.sha256(expected.encode()).hexdigest()
+
+
+def test_a_digest_chain_gives_each_event_the_digest_event_digest_gives():
+    import datetime
+
+    from activity.services import DigestChain, canonical_json, event_digest
+
+    at = datetime.datetime(2026, 3, 4, 5, 6, 7, 8, tzinfo=datetime.UTC)
+    events = [
+        (5, None, "import", False, "Created by import #3 from “a.csv”", {"batch": 3, "lines": [2]}),
+        (None, 9, "update", True, "Call preferences changed ☎", {"before": {"x": None}, "after": {"x": 1}}),
+    ]
+    chain = DigestChain("c" * 64, actor_user_id=7, actor_label="Import #3", occurred_at=at)
+    prev = "c" * 64
+    for contact_id, case_id, event_type, compliance, description, data in events:
+        expected = event_digest(
+            prev_hash=prev, contact_id=contact_id, case_id=case_id, event_type=event_type,
+            is_compliance=compliance, description=description, actor_user_id=7,
+            actor_label="Import #3", data=data, occurred_at=at,
+        )  # fmt: skip
+        assert chain.add(contact_id, case_id, event_type, compliance, description, canonical_json(data)) == expected
+        prev = expected

@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from activity.models import ActivityEvent
-from activity.services import GENESIS_HASH, canonical_json, event_digest
+from activity.services import GENESIS_HASH, DigestChain, canonical_json
 from contacts.importing.bulk import Prepared, insert_rows
 
 # Same key as activity.services: the advisory lock that serializes writers of the chain.
@@ -27,6 +27,7 @@ def record_events_bulk(events: list[dict], *, user=None, actor_label: str = "") 
     prev_hash = ActivityEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
     user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
     occurred_at = timezone.now()
+    chain = DigestChain(prev_hash, actor_user_id=user_id, actor_label=actor_label, occurred_at=occurred_at)
     rows = []
     for event in events:
         data = event.get("data") or {}
@@ -36,20 +37,23 @@ def record_events_bulk(events: list[dict], *, user=None, actor_label: str = "") 
             data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
         # One text, the digest's own, is stored too (JSON reads back the same whatever the layout).
         text = canonical_json(data)
-        fields = dict(
-            contact_id=event.get("contact_id"),
-            case_id=event.get("case_id"),
-            event_type=event["event_type"],
-            is_compliance=event.get("is_compliance", False),
-            description=event["description"][:500],
-            actor_label=actor_label,
-            data=data,
-            occurred_at=occurred_at,
+        contact_id, case_id, event_type = event.get("contact_id"), event.get("case_id"), event["event_type"]
+        is_compliance, description = event.get("is_compliance", False), event["description"][:500]
+        prev_hash = chain.prev_hash
+        rows.append(
+            {
+                "contact_id": contact_id,
+                "case_id": case_id,
+                "event_type": event_type,
+                "is_compliance": is_compliance,
+                "description": description,
+                "actor_label": actor_label,
+                "data": Prepared(text),  # JSON text made once, not again by the insert
+                "occurred_at": occurred_at,
+                "actor_user_id": user_id,
+                "prev_hash": prev_hash,
+                "hash": chain.add(contact_id, case_id, event_type, is_compliance, description, text),
+            }
         )
-        digest = event_digest(prev_hash=prev_hash, actor_user_id=user_id, data_text=text, **fields)
-        row = {"actor_user_id": user_id, "prev_hash": prev_hash, "hash": digest, **fields}
-        row["data"] = Prepared(text)  # JSON text made once, not again by the insert
-        rows.append(row)
-        prev_hash = digest
     insert_rows(ActivityEvent, rows)
     return len(rows)
