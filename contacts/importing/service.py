@@ -327,9 +327,12 @@ def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dic
         if match is None:
             in_file = first_match(keys, file_index)
         if match is None and in_file is None:
-            target = new_target(row, base)
             result.counts["new"] += 1
-            _index(file_index, row.line if dry_run else target, keys)
+            if dry_run:  # only counted: the dry run remembers the line, and makes no contact
+                _index(file_index, row.line, keys)
+                continue
+            target = new_target(row, base)
+            _index(file_index, target, keys)
             result.targets.append(target)
             continue
         if match is not None:
@@ -346,10 +349,13 @@ def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dic
             result.notes.append((row.line, ImportNoteKind.DUPLICATE, f"skipped: {reason}", contact_id, row.cells))
             continue
         if rule == DuplicateRule.CREATE:
-            target = new_target(row, base)
             result.counts["new"] += 1
             result.notes.append((row.line, ImportNoteKind.DUPLICATE, f"created anyway: {reason}", contact_id, []))
-            _index(file_index, row.line if dry_run else target, keys)
+            if dry_run:
+                _index(file_index, row.line, keys)
+                continue
+            target = new_target(row, base)
+            _index(file_index, target, keys)
             result.targets.append(target)
             continue
         verb = "updated" if rule == DuplicateRule.UPDATE else "merged"
@@ -578,13 +584,14 @@ def parse_process_min_bytes() -> int:
     return getattr(settings, "IMPORT_PARSE_PROCESS_MIN_BYTES", 1_000_000)
 
 
-def _parse_in_child(table, mapping, start_after: int, size: int, out, keep_cells: bool) -> None:
+def _parse_in_child(table, mapping, start_after: int, size: int, out, keep_cells: bool, derive: bool) -> None:
     try:
         # Small chunks first: the writer starts as soon as it can, and this process gets ahead.
         for chunk in _chunks(table, mapping, start_after, size, first=min(size, 250)):
             for row in chunk:
                 if row.is_valid:
-                    derive_fields(row)
+                    if derive:
+                        derive_fields(row)
                     if not keep_cells:
                         row.cells = []  # only rows reported with their values need them
             pickle.dump(("rows", chunk), out, protocol=pickle.HIGHEST_PROTOCOL)
@@ -597,7 +604,7 @@ def _parse_in_child(table, mapping, start_after: int, size: int, out, keep_cells
     out.flush()
 
 
-def _chunks_in_background(table, mapping, start_after: int, size: int, *, keep_cells: bool = True):
+def _chunks_in_background(table, mapping, start_after: int, size: int, *, keep_cells=True, derive=True):
     """The chunks of `_chunks`, read and checked by a forked process ahead of the caller.
 
     A plain fork and a pipe (a Celery prefork worker may not start multiprocessing children):
@@ -612,7 +619,7 @@ def _chunks_in_background(table, mapping, start_after: int, size: int, *, keep_c
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the worker to handle
             os.close(read_end)
             with os.fdopen(write_end, "wb", buffering=1 << 20) as out:
-                _parse_in_child(table, mapping, start_after, size, out, keep_cells)
+                _parse_in_child(table, mapping, start_after, size, out, keep_cells, derive)
         except BaseException:  # noqa: BLE001 - the writer is gone (broken pipe) or we are stopped
             status = 1
         finally:
@@ -643,27 +650,69 @@ def _chunks_in_background(table, mapping, start_after: int, size: int, *, keep_c
         os.waitpid(pid, 0)
 
 
-def _run_chunks(batch: ImportBatch, table, start_after: int, size: int):
+def _run_chunks(batch: ImportBatch, table, start_after: int, size: int, *, dry_run: bool = False):
     threshold = parse_process_min_bytes()
     if hasattr(os, "fork") and threshold >= 0 and private_path(batch.stored_name).stat().st_size >= threshold:
         # Valid rows' cells are reported only when skipped as duplicates.
         keep_cells = batch.duplicate_rule == DuplicateRule.SKIP
-        return _chunks_in_background(table, batch.mapping, start_after, size, keep_cells=keep_cells)
+        # The dry run makes no contacts: their derived fields are not needed.
+        return _chunks_in_background(table, batch.mapping, start_after, size, keep_cells=keep_cells, derive=not dry_run)
     return _chunks(table, batch.mapping, start_after, size)
 
 
-class _FileIndex(dict):
-    """The dry run's memory of the file's earlier rows: a 64-bit hash of each match key to
-    its line, a fraction of the size of the keys themselves on a file of a million rows."""
+class _FileIndex:
+    """The dry run's memory of the file's earlier rows: match key (as its 64-bit hash) → line.
+
+    The keys of earlier chunks live in a scratch SQLite file, not in memory (a million-row file
+    has four million keys, some 440 MB as a dict): before each chunk, `prefetch` looks up the
+    chunk's keys there in a few queries, and `flush` writes the chunk's new keys after it."""
+
+    def __init__(self):
+        import sqlite3
+        import tempfile
+
+        self._folder = tempfile.TemporaryDirectory(prefix="kayse-preview-")
+        self._db = sqlite3.connect(Path(self._folder.name) / "keys.sqlite3", isolation_level=None)
+        self._db.execute("PRAGMA journal_mode = OFF")  # scratch data: deleted after the run
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute("CREATE TABLE keys (hash INTEGER PRIMARY KEY, line INTEGER NOT NULL)")
+        self._earlier: dict[int, int] = {}  # the current chunk's keys found in earlier chunks
+        self._new: dict[int, int] = {}  # keys first seen in the current chunk
+
+    def prefetch(self, keys) -> None:
+        hashes = list({hash(key) for key in keys})
+        self._earlier = {}
+        for start in range(0, len(hashes), 900):
+            part = hashes[start : start + 900]
+            marks = ", ".join("?" * len(part))
+            query = f"SELECT hash, line FROM keys WHERE hash IN ({marks})"  # noqa: S608 - placeholders only
+            self._earlier.update(self._db.execute(query, part))
+
+    def flush(self) -> None:
+        self._db.execute("BEGIN")
+        self._db.executemany(
+            "INSERT OR IGNORE INTO keys VALUES (?, ?)", sorted(self._new.items())
+        )  # in key order: fewer pages touched
+        self._db.execute("COMMIT")
+        self._new = {}
+
+    def close(self) -> None:
+        self._db.close()
+        self._folder.cleanup()
 
     def __contains__(self, key):
-        return super().__contains__(hash(key))
+        hashed = hash(key)
+        return hashed in self._earlier or hashed in self._new
 
     def __getitem__(self, key):
-        return super().__getitem__(hash(key))
+        hashed = hash(key)
+        return self._earlier[hashed] if hashed in self._earlier else self._new[hashed]
 
     def setdefault(self, key, value=None):
-        return super().setdefault(hash(key), value)
+        hashed = hash(key)
+        if hashed in self._earlier:
+            return self._earlier[hashed]
+        return self._new.setdefault(hashed, value)
 
 
 def preview_import(batch: ImportBatch, *, progress=None, chunk_size: int | None = None) -> dict:
@@ -675,15 +724,21 @@ def preview_import(batch: ImportBatch, *, progress=None, chunk_size: int | None 
     done = 0
     duplicates_kept = 0
     ImportBatch.objects.filter(pk=batch.pk).update(rows_done=0, status=ImportStatus.PREVIEWING)
-    for chunk in _chunks(table, batch.mapping, 0, chunk_size or chunk_size_setting()):
-        result = classify_chunk(chunk, batch, file_index=file_index, dry_run=True)
-        for key, value in result.counts.items():
-            counts[key] += value
-        duplicates_kept = _save_notes(batch, result.notes, dry_run=True, duplicates_kept=duplicates_kept)
-        done += len(chunk)
-        ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done)
-        if progress:
-            progress(done)
+    try:
+        # A large file is read by a second process here too, while this one classifies.
+        for chunk in _run_chunks(batch, table, 0, chunk_size or chunk_size_setting(), dry_run=True):
+            file_index.prefetch(key for row in chunk if row.is_valid for key in row.match_keys)
+            result = classify_chunk(chunk, batch, file_index=file_index, dry_run=True)
+            file_index.flush()
+            for key, value in result.counts.items():
+                counts[key] += value
+            duplicates_kept = _save_notes(batch, result.notes, dry_run=True, duplicates_kept=duplicates_kept)
+            done += len(chunk)
+            ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done)
+            if progress:
+                progress(done)
+    finally:
+        file_index.close()
     ImportBatch.objects.filter(pk=batch.pk).update(
         preview=counts, rows_total=done, rows_done=0, status=ImportStatus.PREVIEWED
     )

@@ -146,6 +146,19 @@ def test_in_file_duplicates_across_chunks_follow_the_rule(user):
     assert Contact.objects.get(first_name="P0").emails.get().email == "p0@example.com"
 
 
+@pytest.mark.parametrize("chunk_size", [2, 100])
+def test_the_preview_finds_in_file_duplicates_in_the_same_and_in_earlier_chunks(user, chunk_size):
+    rows = [[f"P{n}", "Doe", f"312 555 {1000 + n}", "", "", "", "", ""] for n in range(5)]
+    rows.append(["P0", "Doe", "312 555 1000", "p0@example.com", "", "", "", ""])  # line 7 repeats line 2
+    rows.append(["P4", "Doe", "312 555 1004", "", "", "", "", ""])  # line 8 repeats line 6
+    batch = batch_from_bytes(csv_bytes([HEADER, *rows]), user=user, duplicate_rule="merge")
+    counts = preview_import(batch, chunk_size=chunk_size)
+    assert counts == {"new": 5, "updated": 0, "skipped": 0, "merged": 2, "errors": 0}
+    reasons = dict(batch.notes.filter(dry_run=True, kind=ImportNoteKind.DUPLICATE).values_list("line", "reason"))
+    assert "line 2 of this file" in reasons[7] and "line 6 of this file" in reasons[8]
+    assert not Contact.objects.exists()
+
+
 def test_bad_rows_are_reported_with_line_and_plain_reason(user):
     rows = [
         ["Ok", "Row", "312 555 0150", "ok@example.com", "1990-01-02", "", "", ""],
