@@ -41,19 +41,9 @@ def event_digest(
     sort_keys=True, separators=(",", ":"))` of that object at a third of the cost: imports
     chain a hundred thousand events at a time, and verifying reads millions.
     """
-    payload = _DIGEST_LAYOUT % (
-        _string(occurred_at.isoformat()),
-        _number(case_id),
-        "true" if is_compliance else "false",
-        _number(contact_id),
-        canonical_json(data) if data_text is None else data_text,
-        _string(description),
-        _string(actor_label),
-        _string(prev_hash),
-        _string(event_type),
-        _number(actor_user_id),
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    chain = DigestChain(prev_hash, actor_user_id=actor_user_id, actor_label=actor_label, occurred_at=occurred_at)
+    text = canonical_json(data) if data_text is None else data_text
+    return chain.add(contact_id, case_id, event_type, is_compliance, description, text)
 
 
 _DIGEST_LAYOUT = (

@@ -308,6 +308,15 @@ def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dic
     result = ChunkResult()
     rule = batch.duplicate_rule
     base = draft_base(batch)
+
+    def create(row, keys):
+        if dry_run:  # only counted: the dry run remembers the line, and makes no contact
+            _index(file_index, row.line, keys)
+            return
+        target = new_target(row, base)
+        _index(file_index, target, keys)
+        result.targets.append(target)
+
     valid = [row for row in rows if row.is_valid]
     for row in rows:
         if not row.is_valid:
@@ -328,12 +337,7 @@ def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dic
             in_file = first_match(keys, file_index)
         if match is None and in_file is None:
             result.counts["new"] += 1
-            if dry_run:  # only counted: the dry run remembers the line, and makes no contact
-                _index(file_index, row.line, keys)
-                continue
-            target = new_target(row, base)
-            _index(file_index, target, keys)
-            result.targets.append(target)
+            create(row, keys)
             continue
         if match is not None:
             contact_id, matched_rule, value = match
@@ -351,12 +355,7 @@ def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dic
         if rule == DuplicateRule.CREATE:
             result.counts["new"] += 1
             result.notes.append((row.line, ImportNoteKind.DUPLICATE, f"created anyway: {reason}", contact_id, []))
-            if dry_run:
-                _index(file_index, row.line, keys)
-                continue
-            target = new_target(row, base)
-            _index(file_index, target, keys)
-            result.targets.append(target)
+            create(row, keys)
             continue
         verb = "updated" if rule == DuplicateRule.UPDATE else "merged"
         result.notes.append((row.line, ImportNoteKind.DUPLICATE, f"{verb}: {reason}", contact_id, []))
