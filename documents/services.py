@@ -272,6 +272,7 @@ def request_bundle(*, contact: Contact, user, base_url: str) -> BundleRequest:
         Contact.objects.select_for_update().filter(pk=contact.pk).values_list("pk", flat=True).first()
         fingerprint, count = documents_fingerprint(contact.pk)
         now = timezone.now()
+        give_up_stalled_bundles(contact_id=contact.pk, now=now)  # never hand back one that will not finish
         existing = (
             DownloadBundle.objects.filter(
                 contact=contact,
@@ -383,9 +384,29 @@ def record_bundle_access(*, bundle: DownloadBundle, user, request=None) -> None:
     )
 
 
+STALLED_MESSAGE = "It stopped before it finished (the background worker was restarted). Request a new bundle."
+
+
+def give_up_stalled_bundles(*, contact_id=None, bundle_id=None, now=None) -> int:
+    """Mark failed the bundles still unfinished DOWNLOAD_BUNDLE_BUILD_TIMEOUT after they were
+    asked for: their worker was lost, and the page would otherwise say "Preparing…" for a day.
+    A late worker leaves a failed bundle alone (it only claims pending or building ones)."""
+    now = now or timezone.now()
+    stalled = DownloadBundle.objects.filter(
+        status__in=[BundleStatus.PENDING, BundleStatus.BUILDING],
+        created_at__lte=now - settings.DOWNLOAD_BUNDLE_BUILD_TIMEOUT,
+    )
+    if contact_id is not None:
+        stalled = stalled.filter(contact_id=contact_id)
+    if bundle_id is not None:
+        stalled = stalled.filter(pk=bundle_id)
+    return stalled.update(status=BundleStatus.FAILED, error=STALLED_MESSAGE)
+
+
 def delete_expired_bundles(*, now=None) -> int:
     """Delete the zips of bundles past their expiry; the rows stay as a record, marked expired."""
     now = now or timezone.now()
+    give_up_stalled_bundles(now=now)
     count = 0
     expired = DownloadBundle.objects.filter(expires_at__lte=now).exclude(status=BundleStatus.EXPIRED)
     for bundle in expired.iterator(chunk_size=500):

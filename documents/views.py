@@ -170,6 +170,10 @@ def _bundle_state(bundle) -> dict:
 @require_GET
 def bundle_view(request, contact_id, bundle_id):
     bundle = selectors.get_user_bundle(contact_id=contact_id, bundle_id=bundle_id, user=request.user)
+    if bundle.status in (BundleStatus.PENDING, BundleStatus.BUILDING) and services.give_up_stalled_bundles(
+        bundle_id=bundle.pk
+    ):
+        bundle.refresh_from_db()
     state = _bundle_state(bundle)
     if "application/json" in request.headers.get("Accept", "") or request.GET.get("format") == "json":
         return JsonResponse(state)

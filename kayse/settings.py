@@ -158,6 +158,8 @@ DOCUMENT_MAX_REQUEST_BYTES = int(os.environ.get("DOCUMENT_MAX_REQUEST_BYTES", 20
 # Virus scanning of uploads through clamd: "unix:/run/clamav/clamd.ctl" or "tcp:host:3310"; off when empty.
 CLAMD_ADDRESS = os.environ.get("CLAMD_ADDRESS", "")
 DOWNLOAD_BUNDLE_TTL = env_duration("DOWNLOAD_BUNDLE_TTL", timedelta(hours=24))
+# A Download All still unfinished this long after it was asked for is given up (its worker is gone).
+DOWNLOAD_BUNDLE_BUILD_TIMEOUT = env_duration("DOWNLOAD_BUNDLE_BUILD_TIMEOUT", timedelta(minutes=30))
 
 # Contacts
 DEFAULT_PHONE_REGION = os.environ.get("DEFAULT_PHONE_REGION", "US")

@@ -144,6 +144,29 @@ def test_a_changed_document_set_gets_a_new_bundle():
 
 
 @pytest.mark.django_db
+def test_a_bundle_whose_worker_was_lost_is_given_up_and_asking_again_starts_a_new_one(client):
+    user = UserFactory()
+    client.force_login(user)
+    contact = ContactFactory()
+    make_document(contact)
+    with freeze_time(timezone.now() - settings.DOWNLOAD_BUNDLE_BUILD_TIMEOUT - timedelta(minutes=1)):
+        lost = request_bundle(contact=contact, user=user, base_url="http://testserver/").bundle
+    DownloadBundle.objects.filter(pk=lost.pk).update(status=BundleStatus.BUILDING)  # its worker died mid-build
+    recent = request_bundle(contact=contact, user=user, base_url="http://testserver/")
+    assert not recent.reused and recent.bundle.pk != lost.pk
+    lost.refresh_from_db()
+    assert lost.status == BundleStatus.FAILED and "Request a new bundle" in lost.error
+    # A worker that comes back late leaves the given-up bundle alone.
+    assert build_bundle(bundle_id=lost.pk, base_url="http://testserver/").status == BundleStatus.FAILED
+    # The page of a stalled bundle says so instead of "Preparing…" for a day.
+    with freeze_time(timezone.now() + settings.DOWNLOAD_BUNDLE_BUILD_TIMEOUT + timedelta(minutes=1)):
+        state = client.get(reverse("documents:bundle", args=[contact.pk, recent.bundle.pk]), {"format": "json"}).json()
+        page = client.get(reverse("documents:bundle", args=[contact.pk, recent.bundle.pk])).content.decode()
+    assert state["status"] == "failed" and "stopped before it finished" in state["error"]
+    assert "Request a new bundle" in page
+
+
+@pytest.mark.django_db
 def test_building_twice_is_harmless():
     user = UserFactory()
     contact = ContactFactory()
