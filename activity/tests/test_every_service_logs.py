@@ -46,6 +46,7 @@ NOT_CONTACT_WRITES = {
     "documents.services.hash_token": "pure",
     "documents.services.sanitize_note_html": "pure",
     "documents.services.delete_expired_bundles": "housekeeping: expires download zips (the bundle rows stay)",
+    "documents.services.give_up_stalled_bundles": "housekeeping: marks failed a Download All whose worker was lost",
     "documents.services.build_bundle": "the background half of request_bundle, which records the event",
     "portal.services.contact_reachability": "decides; the DNC check it may run records its own event",
     "portal.services.default_message_template": "pure",
