@@ -89,10 +89,14 @@ def _primary_phone(contact) -> str | None:
     return phone
 
 
-def check_number(*, number: str, contact=None, actor=None, via: str = "on demand") -> DncCheckResult:
+def check_number(
+    *, number: str, contact=None, actor=None, via: str = "on demand", record: bool = True
+) -> DncCheckResult:
     """Check one number against the internal list and the current national registry.
 
     Records a "Compliance: DNC Check" event; a listed number sets the contact's do_not_call.
+    With record=False it only looks (a form showing which numbers may be texted): the check
+    that counts is the one made when a message actually goes out.
     """
     e164 = normalize_registry_number(number) or number
     with transaction.atomic():
@@ -103,6 +107,8 @@ def check_number(*, number: str, contact=None, actor=None, via: str = "on demand
             {"list": hit.registry.version_label, "kind": hit.registry.kind, "reason": hit.reason} for hit in hits
         ]
         listed = bool(matches)
+        if not record:
+            return DncCheckResult(e164, listed, matches, checked, None)
         lists_text = " and ".join(item["list"] for item in checked) or "no list (none imported yet)"
         result_text = ("listed on " + " and ".join(m["list"] for m in matches)) if listed else "not listed"
         event = record_event(
@@ -142,12 +148,19 @@ def check_contact(*, contact, actor=None, via: str = "on demand") -> list[DncChe
 
 
 def may_contact_now(
-    *, contact, channel: str, actor=None, number: str | None = None, now: datetime.datetime | None = None
+    *,
+    contact,
+    channel: str,
+    actor=None,
+    number: str | None = None,
+    now: datetime.datetime | None = None,
+    record: bool = True,
 ) -> ContactDecision:
     """Whether `contact` may be called, texted or emailed now; the one rule every sender uses.
 
     Email honours do_not_email only. Calls and texts honour do_not_call / do_not_text, the
-    contact's calling window in their time zone, and the DNC lists (checked and recorded here).
+    contact's calling window in their time zone, and the DNC lists (checked and recorded here;
+    with record=False, only checked).
     """
     if channel not in CHANNEL_LABELS:
         raise ValueError(f"Unknown channel “{channel}”: use call, sms or email.")
@@ -168,7 +181,7 @@ def may_contact_now(
     if not decision.window.allowed:
         decision.refuse(decision.window.reason)
     if not contact.do_not_call:
-        decision.dnc = check_number(number=number, contact=contact, actor=actor, via=f"before {channel}")
+        decision.dnc = check_number(number=number, contact=contact, actor=actor, via=f"before {channel}", record=record)
         if decision.dnc.listed:
             decision.refuse(decision.dnc.summary)
     return decision

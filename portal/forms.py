@@ -31,10 +31,12 @@ class MultipleFileField(forms.FileField):
 
 
 def destination_options(contact, *, now=None) -> list[dict]:
-    """Every phone and email of the contact with what the do-not-contact rules say of it."""
+    """Every phone and email of the contact with what the do-not-contact rules say of it.
+
+    Only a look: opening the Share Link dialog records no DNC check; sending does."""
     options = []
     for phone in contact.phones.all():
-        reach = contact_reachability(contact, channel=LinkChannel.SMS, phone=phone, now=now)
+        reach = contact_reachability(contact, channel=LinkChannel.SMS, phone=phone, now=now, record=False)
         options.append(
             {
                 "value": f"sms:{phone.pk}",
@@ -48,7 +50,7 @@ def destination_options(contact, *, now=None) -> list[dict]:
             }
         )
     for email in contact.emails.all():
-        reach = contact_reachability(contact, channel=LinkChannel.EMAIL, email=email, now=now)
+        reach = contact_reachability(contact, channel=LinkChannel.EMAIL, email=email, now=now, record=False)
         options.append(
             {
                 "value": f"email:{email.pk}",

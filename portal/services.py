@@ -74,12 +74,14 @@ def contact_reachability(
     email: ContactEmail | None = None,
     now: datetime.datetime | None = None,
     actor=None,
+    record: bool = True,
 ) -> Reachability:
     """Whether a portal link may go out by SMS or email now, from contacts.dnc's one rule
     (do_not_text / do_not_email / do_not_call, the Do-Not-Call lists, the calling window).
 
     What the portal adds: a landline cannot get a text, and a closed calling window does
     not refuse a text but holds it until the window opens (08:00 their time by default).
+    With record=False the DNC lists are looked at without a compliance record (see check_number).
     """
     from contacts import dnc
 
@@ -96,7 +98,9 @@ def contact_reachability(
             return result
         if phone.kind in ("home", "work") and not phone.line_type:
             result.warnings.append(f"{phone.number} is a {phone.kind} number: it may not receive texts.")
-        decision = dnc.may_contact_now(contact=contact, channel=dnc.SMS, actor=actor, number=phone.number, now=now)
+        decision = dnc.may_contact_now(
+            contact=contact, channel=dnc.SMS, actor=actor, number=phone.number, now=now, record=record
+        )
         window = decision.window
         window_reason = window.reason if window is not None and not window.allowed else None
         result.blocked.extend(reason for reason in decision.reasons if reason != window_reason)
@@ -110,7 +114,7 @@ def contact_reachability(
         if email is None:
             result.blocked.append("No email address on file.")
             return result
-        decision = dnc.may_contact_now(contact=contact, channel=dnc.EMAIL, actor=actor, now=now)
+        decision = dnc.may_contact_now(contact=contact, channel=dnc.EMAIL, actor=actor, now=now, record=record)
         result.blocked.extend(decision.reasons)
     else:
         result.blocked.append("Choose SMS or email.")

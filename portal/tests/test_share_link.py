@@ -326,3 +326,30 @@ def test_a_link_being_sent_is_not_sent_twice_at_once():
     assert services.deliver_link(link_id=link.pk) == "sent"
     assert services.deliver_link(link_id=link.pk) == "already sent"
     assert len(sms.outbox) == 1
+
+
+@freeze_time(DAYTIME)
+def test_opening_the_dialog_records_no_dnc_check_and_sending_records_one(client, staff):
+    from activity.models import EventType
+    from contacts.dnc import add_to_internal_list
+
+    contact, case = contact_on_case(first_name="Maria")
+    phone = contact.phones.get()
+    listed = ContactPhoneFactory(contact=contact, number="+13125550177", is_primary=False)
+    add_to_internal_list(number=listed.number, reason="asked not to be called")
+    checks = ActivityEvent.objects.filter(event_type=EventType.DNC_CHECK, contact_id=contact.pk)
+
+    for _ in range(3):
+        page = client.get(share_url(case, contact)).content.decode()
+    assert checks.count() == 0  # only a look: the dialog still shows which number may be texted
+    assert "Blocked: (312) 555-0177 is on the internal list." in page
+    assert re.search(rf'value="sms:{listed.pk}"[^>]*disabled', page)
+    contact.refresh_from_db()
+    assert not contact.do_not_call  # a look changes nothing either
+
+    response = client.post(
+        share_url(case, contact),
+        {"destination": f"sms:{phone.pk}", "message": "{link}", "second_factor": "", "expires_in_days": 7},
+    )
+    assert response.status_code == 302
+    assert list(checks.values_list("data__number", flat=True)) == [phone.number]
