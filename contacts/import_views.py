@@ -17,12 +17,10 @@ from contacts.importing.forms import MappingForm, UploadForm
 from contacts.importing.mapping import FIELDS_BY_KEY
 from contacts.importing.readers import UnreadableFile, describe_delimiter, sample_rows
 from contacts.importing.service import (
-    FILE_GONE,
     UNDO_DAYS,
     UndoRefused,
     can_undo,
     open_batch_table,
-    private_path,
     store_upload,
     undo_import,
 )
@@ -114,19 +112,14 @@ def import_map_view(request, pk):
 def _reopen(request, batch):
     """Read the file again with the encoding, delimiter or sheet the user chose."""
     from contacts.importing.mapping import auto_map
-    from contacts.importing.readers import DELIMITERS, open_table
+    from contacts.importing.readers import DELIMITERS
 
-    encoding = request.POST.get("encoding", batch.encoding)
-    sheet = request.POST.get("sheet", batch.sheet)
     delimiter = request.POST.get("delimiter", batch.delimiter)
     try:
-        if not batch.stored_name:
-            raise UnreadableFile(FILE_GONE)
-        table = open_table(
-            private_path(batch.stored_name),
-            original_name=batch.original_name,
-            encoding=encoding,
-            sheet=sheet,
+        table = open_batch_table(
+            batch,
+            encoding=request.POST.get("encoding", batch.encoding),
+            sheet=request.POST.get("sheet", batch.sheet),
             delimiter=delimiter if delimiter in DELIMITERS else "",
         )
     except UnreadableFile as error:

@@ -76,15 +76,16 @@ FILE_GONE = (
 )
 
 
-def open_batch_table(batch: ImportBatch):
+def open_batch_table(batch: ImportBatch, *, encoding=None, sheet=None, delimiter=None):
+    """The batch's uploaded file, read as the batch says unless told otherwise."""
     if not batch.stored_name or not private_path(batch.stored_name).is_file():
         raise UnreadableFile(FILE_GONE)
     return open_table(
         private_path(batch.stored_name),
         original_name=batch.original_name,
-        encoding=batch.encoding,
-        sheet=batch.sheet,
-        delimiter=batch.delimiter,
+        encoding=batch.encoding if encoding is None else encoding,
+        sheet=batch.sheet if sheet is None else sheet,
+        delimiter=batch.delimiter if delimiter is None else delimiter,
     )
 
 
