@@ -8,12 +8,9 @@ writers. Each format runs in its own process, which reports its own peak memory 
 """
 
 import argparse
-import json
 import os
 import resource
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -22,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from bench.phases import child_env, peak_mb, run_phase  # noqa: E402
+from bench.phases import child_env, peak_mb, run, run_phase  # noqa: E402
 
 
 def cpu_seconds() -> float:
@@ -67,18 +64,7 @@ def main():
     parser.add_argument("args", nargs="*")
     parser.add_argument("--export-db", default="/tmp/bench-1m.sqlite3")
     parser.add_argument("--no-xlsx", action="store_true")
-    options = parser.parse_args()
-    if options.phase:
-        phases = {"export": phase_export}
-        args = [int(value) if value.isdigit() else value for value in options.args]
-        print(json.dumps(phases[options.phase](*args)))
-        return
-
-    folder = tempfile.mkdtemp(prefix="kayse-bench-export-")
-    try:
-        bench_export(options, folder)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    run(parser.parse_args(), {"export": phase_export}, bench_export, prefix="kayse-bench-export-")
 
 
 def bench_export(options, folder):

@@ -23,14 +23,12 @@ every time is printed.
 
 import argparse
 import csv
-import json
 import random
 import resource
 import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -39,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from bench.phases import child_env, peak_mb, run_phase  # noqa: E402
+from bench.phases import child_env, peak_mb, run, run_phase  # noqa: E402
 
 
 def cpu_seconds() -> float:
@@ -223,18 +221,12 @@ def main():
     parser.add_argument("--no-preview", action="store_true", help="skip timing the dry run")
     parser.add_argument("--seeded", help="keep the seeded database here and reuse it on the next run")
     parser.add_argument("--repeat", type=int, default=2, help="runs of ours and of the baseline; the best counts")
-    options = parser.parse_args()
-    if options.phase:
-        phases = {"import": phase_import, "preview": phase_preview, "baseline": phase_baseline}
-        args = [int(value) if value.isdigit() else value for value in options.args]
-        print(json.dumps(phases[options.phase](*args)))
-        return
-
-    folder = tempfile.mkdtemp(prefix="kayse-bench-import-")
-    try:
-        bench_import(options, folder)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    run(
+        parser.parse_args(),
+        {"import": phase_import, "preview": phase_preview, "baseline": phase_baseline},
+        bench_import,
+        prefix="kayse-bench-import-",
+    )
 
 
 def bench_import(options, folder):

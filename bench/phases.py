@@ -4,8 +4,10 @@ script (its own memory peak, production settings on the benchmark's database).""
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +22,20 @@ def child_env(database: str, folder: str) -> dict:
         "DJANGO_SETTINGS_MODULE": "kayse.settings",
         "DUPLICATE_AUTO_REFRESH": "0",
     }
+
+
+def run(options, phases: dict, bench, prefix: str) -> None:
+    """A benchmark script's main: with --phase, run that phase here and print its JSON (the
+    child's side of run_phase); without, run the whole benchmark in a scratch folder."""
+    if options.phase:
+        args = [int(value) if value.isdigit() else value for value in options.args]
+        print(json.dumps(phases[options.phase](*args)))
+        return
+    folder = tempfile.mkdtemp(prefix=prefix)
+    try:
+        bench(options, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def run_phase(script: str, phase: str, env: dict, *args) -> dict:
