@@ -57,9 +57,7 @@ def ensure_search_index(*, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
             found = cursor.fetchone()
             if found and DEFERRED_TABLE not in found[0]:  # made by an earlier version: replaced
                 cursor.execute("DROP TRIGGER contact_search_ai")
-                existing.discard("contact_search_ai")
                 cursor.execute(_SQLITE_TRIGGERS["contact_search_ai"])
-                existing.add("contact_search_ai")
             missing = [name for name in _SQLITE_TRIGGERS if name not in existing]
             if FTS_TABLE not in existing:
                 cursor.execute(
