@@ -124,3 +124,21 @@ def canonical_first_names(first_name: str) -> frozenset[str]:
 def same_first_name(a: str, b: str) -> bool:
     """True when two first names are equal or one is a common nickname of the other."""
     return bool(canonical_first_names(a) & canonical_first_names(b))
+
+
+def _build_families() -> dict[str, frozenset[str]]:
+    families: dict[str, set[str]] = {}
+    for formal, short_forms in NICKNAMES.items():
+        members = {formal, *short_forms}
+        for name in members:
+            families.setdefault(name, set()).update(members)
+    return {name: frozenset(members) for name, members in families.items()}
+
+
+_FAMILIES = _build_families()
+
+
+def name_family(first_name: str) -> frozenset[str]:
+    """Every form of the names a folded first name may stand for (formal names and their
+    nicknames): "jim" -> {"james", "jim", "jimmy", "jamie", ...}; empty when unknown."""
+    return _FAMILIES.get(first_name, frozenset())

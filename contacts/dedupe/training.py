@@ -1,0 +1,101 @@
+"""Estimating the model from a set of profiles (the firm's contacts), with no labels."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable
+
+from contacts.dedupe.blocking import MAX_BLOCK, candidate_pairs
+from contacts.dedupe.comparisons import COMPARISONS, DOB, FIRST, LAST, compare_profiles
+from contacts.dedupe.model import Model, estimate_u, expectation_maximisation, sample_pairs, term_frequencies
+from contacts.dedupe.profiles import Profile
+
+U_SAMPLE = 100_000
+SESSION_PAIRS = 200_000
+LAMBDA_PAIRS = 300_000
+ALL = set(range(len(COMPARISONS)))
+
+
+def _block_pairs(profiles: dict[int, Profile], key: Callable[[Profile], str], limit: int, rnd) -> list[tuple]:
+    """Up to `limit` pairs that share `key` (blocks larger than MAX_BLOCK left out)."""
+    blocks = defaultdict(list)
+    for profile in profiles.values():
+        value = key(profile)
+        if value:
+            blocks[value].append(profile.id)
+    pairs = []
+    for ids in blocks.values():
+        if 1 < len(ids) <= MAX_BLOCK:
+            pairs.extend((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
+    if len(pairs) > limit:
+        pairs = rnd.sample(pairs, limit)
+    return pairs
+
+
+def _patterns(profiles: dict[int, Profile], pairs) -> Counter:
+    return Counter(compare_profiles(profiles[a], profiles[b]).levels for a, b in pairs)
+
+
+def train_model(
+    profiles: dict[int, Profile], *, rules: frozenset[str], seed: int = 42, version: str = "", stats=None
+) -> Model:
+    """A model estimated from `profiles` (see model.py for the method)."""
+    rnd = random.Random(seed)
+    ids = list(profiles)
+    tf, floors = term_frequencies(
+        {
+            0: (p.first for p in profiles.values()),
+            1: (p.last for p in profiles.values()),
+            4: (p.city for p in profiles.values()),
+            5: (p.postcode for p in profiles.values()),
+        }
+    )
+    model = Model(tf=tf, tf_floor=floors, version=version or "trained", trained_on=len(profiles))
+    n = len(ids)
+    if n < 50:
+        return model  # too few contacts to learn from: the priors, with this firm's frequencies
+    u_pairs = min(U_SAMPLE, n * (n - 1) // 2)
+    model.u = estimate_u(compare_profiles(profiles[a], profiles[b]).levels for a, b in sample_pairs(ids, u_pairs, seed))
+    model.refresh()
+
+    # m: EM on pairs sharing a date of birth (everything but the date learned there) and on
+    # pairs sharing both name codes (the date of birth and the rest learned there).
+    by_dob = _patterns(profiles, _block_pairs(profiles, lambda p: p.dob_digits, SESSION_PAIRS, rnd))
+    by_name = _patterns(
+        profiles,
+        _block_pairs(
+            profiles, lambda p: p.first_code + p.last_code if p.first_code and p.last_code else "", SESSION_PAIRS, rnd
+        ),
+    )
+    m_dob, _ = expectation_maximisation(by_dob, model, estimate=ALL - {DOB})
+    m_name, _ = expectation_maximisation(by_name, model, estimate=ALL - {FIRST, LAST})
+    m = []
+    for c in range(len(COMPARISONS)):
+        if c == DOB:
+            m.append(m_name[c])
+        elif c in (FIRST, LAST):
+            m.append(m_dob[c])
+        else:
+            m.append([(x + y) / 2 for x, y in zip(m_dob[c], m_name[c], strict=True)])
+    model.m = m
+    model.refresh()
+
+    # λ: the share of matches among the pairs the blocking compares, scaled to all pairs.
+    compared = 0
+    sample = []
+    for pair in candidate_pairs(profiles, rules):
+        compared += 1
+        if len(sample) < LAMBDA_PAIRS:
+            sample.append(pair)
+        else:
+            slot = rnd.randrange(compared)
+            if slot < LAMBDA_PAIRS:
+                sample[slot] = pair
+    if compared:
+        _, lam_blocked = expectation_maximisation(_patterns(profiles, sample), model, estimate=set())
+        model.lam = min(max(lam_blocked * compared / (n * (n - 1) / 2), 1e-9), 0.5)
+        model.refresh()
+    if stats is not None:
+        stats.compared_for_training = compared
+    return model
