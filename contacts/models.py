@@ -455,6 +455,7 @@ class DuplicateCandidate(models.Model):
     email_match = models.BooleanField(default=False)
     name_match = models.BooleanField(default=False)
     fuzzy_match = models.BooleanField(default=False)
+    model_version = models.CharField(max_length=40, blank=True, help_text="The duplicate model that scored the pair.")
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -467,6 +468,23 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self):
         return f"#{self.contact_a_id} ~ #{self.contact_b_id} ({self.score})"
+
+
+class DuplicateModel(models.Model):
+    """One trained version of the duplicate model (contacts/dedupe/model.py); the newest is used."""
+
+    version = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    contacts = models.PositiveIntegerField(default=0, help_text="Contacts it was trained on.")
+    compared_pairs = models.PositiveBigIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    parameters = models.JSONField(help_text="m and u per level, the prior, term frequencies.")
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"Duplicate model {self.version} ({self.contacts:,} contacts)"
 
 
 class DuplicateScan(models.Model):

@@ -1,5 +1,7 @@
-"""Common first-name nicknames (English and Spanish), so "Bob Smith" matches "Robert Smith".
+"""First-name nicknames, so "Bob Smith" matches "Robert Smith" and "Shelly" matches "Michelle".
 
+Two sources: the hand-curated English table of the `nicknames` package (about 2,700 name and
+nickname pairs), and the table below (Spanish forms and common ones it lacks).
 `canonical_first_names("Bob")` gives every formal name a first name may stand for; two first
 names are the same person's when their sets meet. Names are folded (lower case, ASCII).
 """
@@ -83,7 +85,7 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
     "richard": ("rick", "rich", "dick", "ricky", "richie", "ricardo"),
     "robert": ("bob", "bobby", "rob", "robbie", "bert", "roberto"),
     "ronald": ("ron", "ronnie"),
-    "samantha": ("sam", "sammy"),
+    "samantha": ("sam", "sammy", "sammie"),
     "samuel": ("sam", "sammy"),
     "sandra": ("sandy", "sandi"),
     "stephen": ("steve", "stevie", "steven", "esteban"),
@@ -97,12 +99,40 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
     "walter": ("walt", "wally"),
     "william": ("bill", "billy", "will", "willy", "liam", "guillermo"),
     "zachary": ("zach", "zack"),
+    "jesus": ("chuy", "chucho", "chuyito"),
+    "enrique": ("kike", "quique", "henry"),
+    "eduardo": ("lalo", "eddie", "ed"),
+    "concepcion": ("concha", "conchita"),
+    "dolores": ("lola", "lolita"),
+    "rosario": ("chayo",),
+    "manuel": ("manny", "manolo"),
+    "rafael": ("rafa",),
+    "salvador": ("chava", "sal"),
+    "santiago": ("santi",),
+    "alberto": ("beto", "al"),
+    "roberto": ("beto", "rob"),
+    "guillermo": ("memo", "willie"),
 }
+
+
+def _all_nicknames() -> dict[str, set[str]]:
+    """Formal name -> its short forms, from both sources."""
+    from nicknames import NickNamer
+
+    table: dict[str, set[str]] = {formal: set(short) for formal, short in NICKNAMES.items()}
+    for formal, short_forms in NickNamer().nickname_lookup.items():
+        formal = fold(formal)
+        table.setdefault(formal, set()).update(fold(short) for short in short_forms if short)
+    return table
+
+
+_NICKNAMES = _all_nicknames()
+FORMAL_NAMES = frozenset(_NICKNAMES)
 
 
 def _build_index() -> dict[str, frozenset[str]]:
     index: dict[str, set[str]] = {}
-    for formal, short_forms in NICKNAMES.items():
+    for formal, short_forms in _NICKNAMES.items():
         index.setdefault(formal, set()).add(formal)
         for short in short_forms:
             index.setdefault(short, set()).add(formal)
@@ -114,11 +144,11 @@ _INDEX = _build_index()
 
 @lru_cache(maxsize=65536)
 def canonical_first_names(first_name: str) -> frozenset[str]:
-    """The formal names a (folded or raw) first name may stand for; itself when unknown."""
+    """The formal names a (folded or raw) first name may stand for, and itself."""
     name = fold(first_name).split(" ")[0] if first_name else ""
     if not name:
         return frozenset()
-    return _INDEX.get(name, frozenset((name,)))
+    return _INDEX.get(name, frozenset()) | {name}
 
 
 def same_first_name(a: str, b: str) -> bool:
@@ -128,7 +158,7 @@ def same_first_name(a: str, b: str) -> bool:
 
 def _build_families() -> dict[str, frozenset[str]]:
     families: dict[str, set[str]] = {}
-    for formal, short_forms in NICKNAMES.items():
+    for formal, short_forms in _NICKNAMES.items():
         members = {formal, *short_forms}
         for name in members:
             families.setdefault(name, set()).update(members)

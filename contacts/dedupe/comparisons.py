@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from contacts.dedupe.profiles import Profile
-from contacts.nicknames import canonical_first_names, name_family
+from contacts.nicknames import FORMAL_NAMES, canonical_first_names, name_family
 
 # Kinds of level: how the firm's rules (settings.DUPLICATE_RULES) treat them.
 NULL, EXACT, FUZZY, DIFFERENT = "null", "exact", "fuzzy", "different"
@@ -36,7 +36,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         (
             ("missing", NULL),
             ("same", EXACT),
-            ("nickname or preferred name", EXACT),
+            ("nickname, preferred or middle name", EXACT),
             ("a typo away", FUZZY),
             ("similar", FUZZY),
             ("initial only", FUZZY),
@@ -96,7 +96,12 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "email",
         "Email",
-        (("missing", NULL), ("a shared address", EXACT), ("same name, other address", FUZZY), ("different", DIFFERENT)),
+        (
+            ("missing", NULL),
+            ("a shared address", EXACT),
+            ("same mailbox name, other provider", FUZZY),
+            ("different", DIFFERENT),
+        ),
         "email",
     ),
     Comparison(
@@ -116,6 +121,10 @@ DOB_DIFFERENT = 3
 GENERATION_YEARS = 14
 
 
+def _typo_of(a: str, b: str) -> bool:
+    return OSA.distance(a, b) <= 1 or (min(len(a), len(b)) >= 4 and JaroWinkler.similarity(a, b) >= 0.92)
+
+
 def _first_level(a: str, a_set: frozenset, b: str, b_set: frozenset) -> int:
     if not a or not b:
         return 0
@@ -125,16 +134,16 @@ def _first_level(a: str, a_set: frozenset, b: str, b_set: frozenset) -> int:
         return 2
     if len(a) == 1 or len(b) == 1:
         return FIRST_INITIAL if a[0] == b[0] else FIRST_DIFFERENT
-    similarity = JaroWinkler.similarity(a, b)
-    if similarity >= 0.92 or OSA.distance(a, b) <= 1:
+    if a in FORMAL_NAMES and b in FORMAL_NAMES:
+        return FIRST_DIFFERENT  # two names of their own, however alike: Christine and Christopher
+    if _typo_of(a, b):
         return 3
-    # A nickname with a typo ("jimy" for James) is a typo away from one of the name's forms.
-    for name in name_family(b):
-        if JaroWinkler.similarity(a, name) >= 0.92:
-            return 3
-    for name in name_family(a):
-        if JaroWinkler.similarity(b, name) >= 0.92:
-            return 3
+    # A nickname with a typo ("jimy" for James, "petgy" for Margaret) is a typo away from one
+    # of the forms of the other's name.
+    a_family, b_family = name_family(a), name_family(b)
+    if any(_typo_of(a, name) for name in b_family) or any(_typo_of(b, name) for name in a_family):
+        return 3
+    similarity = JaroWinkler.similarity(a, b)
     if similarity >= 0.8 or Levenshtein.distance(a, b) <= 1:
         return 4
     if len(a) >= 3 and len(b) >= 3 and (a.startswith(b) or b.startswith(a)):
@@ -212,18 +221,26 @@ def _postcode_level(a: str, b: str) -> int:
     return 2 if len(a) == len(b) and _one_edit(a, b) else 3
 
 
+_LOCAL_PUNCTUATION = str.maketrans("", "", "._-+")
+
+
+def _local_part(address: str) -> str:
+    return address.split("@")[0].split("+")[0].translate(_LOCAL_PUNCTUATION)
+
+
 def _email_level(a: tuple, b: tuple) -> int:
     if not a or not b:
         return 0
     for x in a:
         if x in b:
             return 1
-    for x in a:
-        local = x.split("@")[0]
-        for y in b:
-            other = y.split("@")[0]
-            if len(local) >= 4 and (local == other or JaroWinkler.similarity(local, other) >= 0.94):
-                return 2
+    # The same mailbox name at another provider counts only when it carries digits: a bare
+    # name ("georgeallen") is shared by every George Allen.
+    locals_a = {_local_part(x) for x in a}
+    for y in b:
+        local = _local_part(y)
+        if local in locals_a and len(local) >= 5 and any(char.isdigit() for char in local):
+            return 2
     return 3
 
 
@@ -234,11 +251,13 @@ class Vector:
     levels: tuple[int, ...]
     swapped: bool = False  # first and last names matched crosswise
     generation_apart: bool = False  # dates of birth a generation apart
-    suffix_conflict: bool = False  # Jr. and Sr. (or II and III)
+    suffix_conflict: bool = False  # Jr. and Sr., or Jr. and no suffix (II and III...)
 
 
 def _name_levels(a: Profile, b: Profile) -> tuple[int, int, bool]:
     first = _first_level(a.first, a.firsts, b.first, b.firsts)
+    if first >= 3 and (a.first and a.first == b.middle or b.first and b.first == a.middle):
+        first = 2  # goes by the middle name
     last = _last_level(a.last, b.last)
     if first <= 1 and last <= 2 or not (a.first and a.last and b.first and b.last):
         return first, last, False
@@ -279,5 +298,30 @@ def compare_profiles(a: Profile, b: Profile) -> Vector:
         external,
     )
     generation = dob == DOB_DIFFERENT and abs(a.dob.year - b.dob.year) >= GENERATION_YEARS
-    suffix_conflict = bool(a.suffix and b.suffix and a.suffix != b.suffix)
+    suffix_conflict = a.suffix != b.suffix
     return Vector(levels, swapped, generation, suffix_conflict)
+
+
+def _shares_channel(vector: Vector) -> bool:
+    return vector.levels[PHONE] == 1 or vector.levels[EMAIL] == 1
+
+
+def _shares_address(vector: Vector) -> bool:
+    return vector.levels[ADDRESS] in (1, 2)
+
+
+def household_sign(vector: Vector) -> str:
+    """Why the pair looks like two people of one family, or "" (scoring.py, and EM in
+    model.py, use it where the contacts hold families)."""
+    levels = vector.levels
+    together = _shares_channel(vector) or _shares_address(vector)
+    if not together:
+        return ""
+    if levels[FIRST] == FIRST_DIFFERENT:
+        return "different first names: another person of the household"
+    if 1 <= levels[FIRST] <= 3 and 1 <= levels[LAST] <= 4:
+        if vector.generation_apart:
+            return "same name, born a generation apart: parent and child"
+        if vector.suffix_conflict and levels[DOB] not in (1, 2):
+            return "same name, one a Jr. or Sr.: parent and child"
+    return ""

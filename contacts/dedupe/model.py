@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from contacts.dedupe.comparisons import COMPARISONS
+from contacts.dedupe.comparisons import COMPARISONS, household_sign
 
 # Prior m and u per level (level 0, "missing", is never used): the cold-start model, and the
 # pseudo-counts that keep EM's estimates sane on a small firm's data.
@@ -68,6 +68,10 @@ class Model:
     tf_floor: dict[int, float] = field(default_factory=dict)  # frequency of a value not in `tf`
     version: str = "default"
     trained_on: int = 0  # contacts
+    # Whether the contacts hold families (see training.household_share): then a different
+    # first name at one address or phone, or one name a generation apart, is another person.
+    households: bool = True
+    household_share: float | None = None
 
     def __post_init__(self):
         self.refresh()
@@ -76,7 +80,9 @@ class Model:
         """Recompute the weight table after m, u or λ changed."""
         self.weights = [
             [
-                0.0 if level == 0 or (c in NEUTRAL_DIFFERENT and level == len(m) - 1) else math.log2(m[level] / u[level])
+                0.0
+                if level == 0 or (c in NEUTRAL_DIFFERENT and level == len(m) - 1)
+                else math.log2(m[level] / u[level])
                 for level in range(len(m))
             ]
             for c, (m, u) in enumerate(zip(self.m, self.u, strict=True))
@@ -102,6 +108,8 @@ class Model:
             "tf_floor": {str(c): floor for c, floor in self.tf_floor.items()},
             "version": self.version,
             "trained_on": self.trained_on,
+            "households": self.households,
+            "household_share": self.household_share,
         }
 
     @classmethod
@@ -117,6 +125,8 @@ class Model:
             tf_floor={int(c): floor for c, floor in data.get("tf_floor", {}).items()},
             version=data.get("version", ""),
             trained_on=data.get("trained_on", 0),
+            households=data.get("households", True),
+            household_share=data.get("household_share"),
         )
 
 
@@ -147,23 +157,33 @@ def expectation_maximisation(
     model: Model,
     *,
     estimate: set[int],
+    blocked: frozenset[int] = frozenset(),
     iterations: int = 30,
 ) -> tuple[list[list[float]], float]:
     """m for the comparisons in `estimate` and the share of matches among `patterns`
-    ({levels: count}), u held fixed (the model's). Returns (m, λ among these pairs)."""
+    ({Vector: count}), u held fixed (the model's). Returns (m, λ among these pairs).
+
+    Where the contacts hold families, a pair with a household sign is not counted a match
+    (the rules of scoring.py): otherwise spouses and Jr./Sr. would teach the model that a
+    different first name or birth date is common among matches. The comparisons the pairs
+    were chosen by (`blocked`) agree by construction and say nothing here: left out."""
     m = [list(row) for row in model.m]
     lam = 0.1
-    items = list(patterns.items())
+    items = [
+        (vector.levels, count, bool(model.households and household_sign(vector))) for vector, count in patterns.items()
+    ]
     total = sum(patterns.values())
     if not total:
         return m, model.lam
     for _ in range(iterations):
         match_counts = [[PSEUDO_MATCHES * p for p in DEFAULT_M[c]] for c in range(len(COMPARISONS))]
         expected_matches = 0.0
-        for levels, count in items:
+        for levels, count, household in items:
+            if household:
+                continue
             pm, pu = lam, 1 - lam
             for c, level in enumerate(levels):
-                if level:
+                if level and c not in blocked:
                     pm *= m[c][level]
                     pu *= model.u[c][level]
             posterior = pm / (pm + pu) if pm + pu > 0 else 0.0

@@ -65,9 +65,12 @@ _STREET_WORDS = {
     "terrace": "ter",
     "crescent": "cres",
     "square": "sq",
-    "apartment": "apt",
-    "unit": "apt",
-    "suite": "ste",
+    "apartment": "",
+    "apt": "",
+    "unit": "",
+    "suite": "",
+    "ste": "",
+    "no": "",
     "north": "n",
     "south": "s",
     "east": "e",
@@ -79,7 +82,9 @@ SUFFIXES = {"jr": "jr", "junior": "jr", "sr": "sr", "senior": "sr", "ii": "ii", 
 
 @lru_cache(maxsize=131072)
 def street_key(line: str) -> str:
-    return " ".join(_STREET_WORDS.get(token, token) for token in fold(line).replace(".", " ").replace("#", " ").split())
+    # Unit designators are dropped ("Apt 27", "Unit 27", "#27" all say 27).
+    words = (_STREET_WORDS.get(token, token) for token in fold(line).replace(".", " ").replace("#", " ").split())
+    return " ".join(word for word in words if word)
 
 
 @lru_cache(maxsize=131072)
@@ -255,9 +260,20 @@ PROFILE_FIELDS = (
 
 def profile_from_row(row) -> Profile:
     """A profile from a row of `PROFILE_FIELDS` (phones and emails are attached separately)."""
-    pk, first_name, preferred_name, middle_name, last_name, organization_name, dob, address, city, postcode, state, ext = (
-        row[: len(PROFILE_FIELDS)]
-    )
+    (
+        pk,
+        first_name,
+        preferred_name,
+        middle_name,
+        last_name,
+        organization_name,
+        dob,
+        address,
+        city,
+        postcode,
+        state,
+        ext,
+    ) = row[: len(PROFILE_FIELDS)]
     profile = _build(
         id=pk,
         first_name=first_name,

@@ -16,25 +16,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contacts.dedupe.comparisons import (
-    ADDRESS,
     COMPARISONS,
     DIFFERENT,
     EMAIL,
     EXACT,
     FIRST,
-    FIRST_DIFFERENT,
     FUZZY,
     LAST,
     PHONE,
     Vector,
     compare_profiles,
+    household_sign,
 )
 from contacts.dedupe.model import Model
 from contacts.dedupe.profiles import Profile
 
 RULES = {"phone": "Phone match", "email": "Email match", "name": "Name match", "fuzzy": "Fuzzy match"}
-# Bits against a pair for each household sign (a different person of the same family).
-HOUSEHOLD_WEIGHT = -14.0
+# The highest weight a pair with a household sign (a different person of the same family) can
+# keep, however much else agrees: -2 bits is a probability of 20%.
+HOUSEHOLD_CAP = -2.0
 _TF_VALUE = {FIRST: "first", LAST: "last", 4: "city", 5: "postcode"}
 
 
@@ -70,9 +70,13 @@ def _tf_value(profile: Profile, comparison: int) -> str:
     return getattr(profile, _TF_VALUE[comparison])
 
 
-def _shares_household(vector: Vector) -> bool:
-    levels = vector.levels
-    return levels[ADDRESS] in (1, 2) or levels[PHONE] == 1 or levels[EMAIL] == 1 or levels[LAST] in (1, 2)
+# Only the most specific agreement on where someone lives counts: a shared postcode already
+# says the city and the state.
+_IMPLIED = {4: (5,), 6: (4, 5)}  # city by postcode; state by city or postcode
+
+
+def _implied(c: int, levels: tuple[int, ...]) -> bool:
+    return c in _IMPLIED and any(levels[other] == 1 for other in _IMPLIED[c])
 
 
 def weigh(a: Profile, b: Profile, vector: Vector, model: Model, rules: frozenset[str]) -> Scored:
@@ -86,14 +90,13 @@ def weigh(a: Profile, b: Profile, vector: Vector, model: Model, rules: frozenset
         comparison = COMPARISONS[c]
         label, kind = comparison.levels[level]
         weight = model.weights[c][level]
+        if weight > 0 and _implied(c, vector.levels):
+            continue
         if level == 1 and c in _TF_VALUE:
             value = _tf_value(a, c) if not (vector.swapped and c in (FIRST, LAST)) else None
             adjusted = model.tf_weight(c, value) if value else None
             if adjusted is not None:
                 weight = adjusted
-        if c == FIRST and level == FIRST_DIFFERENT and _shares_household(vector):
-            weight = min(weight, HOUSEHOLD_WEIGHT)
-            label = "different (another person of the household)"
         if weight > 0 and kind != DIFFERENT and not _counts(c, kind, rules):
             continue
         total += weight
@@ -107,13 +110,10 @@ def weigh(a: Profile, b: Profile, vector: Vector, model: Model, rules: frozenset
                 fuzzy = True
     if vector.swapped:
         evidence.append(Evidence("Names", "first and last swapped", 0.0))
-    exact_names = vector.levels[FIRST] == 1 and vector.levels[LAST] == 1
-    if vector.generation_apart and exact_names:
-        total += HOUSEHOLD_WEIGHT
-        evidence.append(Evidence("Date of birth", "a generation apart (parent and child?)", HOUSEHOLD_WEIGHT))
-    if vector.suffix_conflict:
-        total += HOUSEHOLD_WEIGHT
-        evidence.append(Evidence("Name suffix", "Jr. and Sr. (or II and III)", HOUSEHOLD_WEIGHT))
+    household = household_sign(vector) if model.households else ""
+    if household and total > HOUSEHOLD_CAP:
+        evidence.append(Evidence("Household", household, HOUSEHOLD_CAP - total))
+        total = HOUSEHOLD_CAP
     levels = vector.levels
     first_kind = COMPARISONS[FIRST].levels[levels[FIRST]][1]
     last_kind = COMPARISONS[LAST].levels[levels[LAST]][1]

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from contacts.dedupe.blocking import MAX_BLOCK, candidate_pairs
-from contacts.dedupe.comparisons import COMPARISONS, DOB, FIRST, LAST, compare_profiles
+from contacts.dedupe.comparisons import COMPARISONS, DOB, FIRST, FIRST_DIFFERENT, LAST, compare_profiles
 from contacts.dedupe.model import Model, estimate_u, expectation_maximisation, sample_pairs, term_frequencies
 from contacts.dedupe.profiles import Profile
 
@@ -34,7 +34,29 @@ def _block_pairs(profiles: dict[int, Profile], key: Callable[[Profile], str], li
 
 
 def _patterns(profiles: dict[int, Profile], pairs) -> Counter:
-    return Counter(compare_profiles(profiles[a], profiles[b]).levels for a, b in pairs)
+    return Counter(compare_profiles(profiles[a], profiles[b]) for a, b in pairs)
+
+
+# From this share of "another first name" among pairs sharing a street address and a last name,
+# the contacts hold families (spouses, children, parents), not just re-entered records.
+HOUSEHOLD_SHARE = 0.25
+
+
+def household_share(profiles: dict[int, Profile], rnd) -> float | None:
+    """Among pairs at one street address with one last name, the share whose first names are
+    clearly different (None: too few such pairs to say).
+
+    Where contacts were merely entered twice, such pairs are mostly the same first name, give
+    or take a typo; where families live together (a law firm's clients, claimants and their
+    relatives), most are different people: spouses, children, parents. The household rules
+    (scoring.py) are used only when the contacts show the second pattern."""
+    pairs = _block_pairs(
+        profiles, lambda p: f"{p.address}|{p.last}" if p.address and p.last and p.first else "", SESSION_PAIRS, rnd
+    )
+    if len(pairs) < 20:
+        return None
+    different = sum(1 for a, b in pairs if compare_profiles(profiles[a], profiles[b]).levels[FIRST] == FIRST_DIFFERENT)
+    return different / len(pairs)
 
 
 def train_model(
@@ -55,6 +77,8 @@ def train_model(
     n = len(ids)
     if n < 50:
         return model  # too few contacts to learn from: the priors, with this firm's frequencies
+    model.household_share = household_share(profiles, rnd)
+    model.households = model.household_share is None or model.household_share >= HOUSEHOLD_SHARE
     u_pairs = min(U_SAMPLE, n * (n - 1) // 2)
     model.u = estimate_u(compare_profiles(profiles[a], profiles[b]).levels for a, b in sample_pairs(ids, u_pairs, seed))
     model.refresh()
@@ -68,8 +92,8 @@ def train_model(
             profiles, lambda p: p.first_code + p.last_code if p.first_code and p.last_code else "", SESSION_PAIRS, rnd
         ),
     )
-    m_dob, _ = expectation_maximisation(by_dob, model, estimate=ALL - {DOB})
-    m_name, _ = expectation_maximisation(by_name, model, estimate=ALL - {FIRST, LAST})
+    m_dob, _ = expectation_maximisation(by_dob, model, estimate=ALL - {DOB}, blocked=frozenset({DOB}))
+    m_name, _ = expectation_maximisation(by_name, model, estimate=ALL - {FIRST, LAST}, blocked=frozenset({FIRST, LAST}))
     m = []
     for c in range(len(COMPARISONS)):
         if c == DOB:

@@ -16,6 +16,7 @@ from contacts.duplicates import (
     profile_from_values,
     soundex,
 )
+from contacts.dedupe.model import Model
 from contacts.models import DuplicateDismissal
 from contacts.tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory
 
@@ -80,11 +81,15 @@ def test_a_switched_off_rule_adds_nothing_and_blocks_nothing():
     assert not any(key.startswith("p") for key in blocking_keys(a, rules=frozenset({"name"})))
 
 
-def test_weights_and_threshold_come_from_settings(settings):
-    a = _profile(id=1, emails=["x@example.com"], first_name="Ann")
-    b = _profile(id=2, emails=["x@example.com"], first_name="Zoe")
-    settings.DUPLICATE_WEIGHTS = {"email": 90, "name_conflict_cap": 100}
-    assert compare(a, b).score >= 90
+def test_threshold_comes_from_settings(settings):
+    a = _profile(id=1, emails=["x@example.com"], first_name="Ann", last_name="Lee")
+    b = _profile(id=2, emails=["x@example.com"], first_name="Ann", last_name="Leigh")
+    score = compare(a, b).score
+    settings.DUPLICATE_MIN_SCORE = score + 1
+    profiles = {1: a, 2: b}
+    assert list(pairs_in_profiles(profiles, model=Model())) == []
+    settings.DUPLICATE_MIN_SCORE = score
+    assert [(p.contact_a, p.contact_b) for p in pairs_in_profiles(profiles, model=Model())] == [(1, 2)]
 
 
 def test_soundex():

@@ -1,0 +1,280 @@
+"""The engine's entry points: a full scan, one contact against the table, and the stored model.
+
+- `pairs_in_profiles`: every likely pair among a set of profiles (the full scan's core; given
+  no model it estimates one from the profiles themselves, as Splink does on a new data set);
+- `check_profile`: one contact against the whole table through indexed lookups only (the
+  warning on create, the import, the background refresh), with the stored model;
+- `active_model` / `train_and_store`: the model kept in the database with a version.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from contacts.dedupe.blocking import candidate_pairs
+from contacts.dedupe.comparisons import FIRST, LAST, compare_profiles
+from contacts.dedupe.model import Model
+from contacts.dedupe.profiles import (
+    PROFILE_FIELDS,
+    Profile,
+    attach_channels,
+    load_profiles,
+    profile_from_row,
+)
+from contacts.dedupe.scoring import RULES, Scored, weigh
+from contacts.dedupe.training import train_model
+
+
+def default_min_score() -> int:
+    return int(settings.DUPLICATE_MIN_SCORE)
+
+
+def active_rules() -> frozenset[str]:
+    return frozenset(rule for rule in settings.DUPLICATE_RULES if rule in RULES)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A pair of contacts that may be one person: contact_a < contact_b."""
+
+    contact_a: int
+    contact_b: int
+    score: int
+    reasons: tuple[str, ...]
+    external_id_a: str = ""
+    external_id_b: str = ""
+    model_version: str = ""
+
+
+@dataclass
+class ScanStats:
+    contacts: int = 0
+    compared: int = 0
+    found: int = 0
+    skipped_blocks: int = 0
+    compared_for_training: int = 0
+    model_version: str = ""
+    seconds: dict = field(default_factory=dict)
+
+
+def pairs_in_profiles(
+    profiles: dict[int, Profile],
+    *,
+    min_score: int | None = None,
+    rules: frozenset[str] | None = None,
+    exclude: set[tuple[int, int]] | None = None,
+    stats: ScanStats | None = None,
+    model: Model | None = None,
+) -> Iterator[Candidate]:
+    """Every pair among `profiles` (id -> Profile) scoring at least min_score, each once.
+
+    Without a `model`, one is estimated from these profiles first (no labels needed)."""
+    threshold = default_min_score() if min_score is None else min_score
+    rules = active_rules() if rules is None else rules
+    stats = stats if stats is not None else ScanStats()
+    stats.contacts = len(profiles)
+    if model is None:
+        started = time.perf_counter()
+        model = train_model(profiles, rules=rules, stats=stats)
+        stats.seconds["train"] = time.perf_counter() - started
+    stats.model_version = model.version
+    exclude = exclude or set()
+    for a_id, b_id in candidate_pairs(profiles, rules, stats=stats):
+        if (a_id, b_id) in exclude:
+            continue
+        stats.compared += 1
+        a, b = profiles[a_id], profiles[b_id]
+        result = weigh(a, b, compare_profiles(a, b), model, rules)
+        if result.score >= threshold:
+            stats.found += 1
+            yield Candidate(a_id, b_id, result.score, result.reasons, a.external_id, b.external_id, model.version)
+
+
+# --- The stored model ---------------------------------------------------------------------------
+
+_cache: dict[str, Model] = {}
+
+
+def active_model() -> Model:
+    """The newest trained model (the built-in priors until one has been trained)."""
+    from contacts.models import DuplicateModel
+
+    latest = DuplicateModel.objects.order_by("-id").values_list("id", "version").first()
+    if latest is None:
+        return Model()
+    pk, version = latest
+    if version not in _cache:
+        parameters = DuplicateModel.objects.values_list("parameters", flat=True).get(pk=pk)
+        _cache.clear()
+        _cache[version] = Model.from_json(parameters)
+    return _cache[version]
+
+
+def train_and_store(profiles: dict[int, Profile] | None = None, *, rules: frozenset[str] | None = None):
+    """Estimate the model from the live contacts and store it as the new version."""
+    from django.utils import timezone
+
+    from contacts.models import DuplicateModel
+
+    started = time.perf_counter()
+    profiles = load_profiles() if profiles is None else profiles
+    stats = ScanStats()
+    now = timezone.now()
+    version = now.strftime("%Y%m%d-%H%M%S")
+    model = train_model(profiles, rules=active_rules() if rules is None else rules, version=version, stats=stats)
+    return DuplicateModel.objects.create(
+        version=version,
+        contacts=len(profiles),
+        compared_pairs=stats.compared_for_training,
+        seconds=round(time.perf_counter() - started, 2),
+        parameters=model.as_json(),
+    )
+
+
+def model_for_scan(profiles: dict[int, Profile]) -> Model:
+    """The stored model, trained first when there is none or the contacts have since doubled
+    or halved (the scheduled training keeps it fresh otherwise)."""
+    model = active_model()
+    if model.version == "default" or not (model.trained_on / 2 <= len(profiles) <= model.trained_on * 2):
+        train_and_store(profiles)
+        model = active_model()
+    return model
+
+
+def dismissed_pairs() -> set[tuple[int, int]]:
+    from contacts.models import DuplicateDismissal
+
+    return set(DuplicateDismissal.objects.values_list("contact_a_id", "contact_b_id"))
+
+
+def find_candidate_pairs(
+    *, min_score: int | None = None, rules: Iterable[str] | None = None, stats: ScanStats | None = None
+) -> Iterator[Candidate]:
+    """Full scan of the live contacts with the stored model: every candidate pair once,
+    dismissed pairs left out."""
+    stats = stats if stats is not None else ScanStats()
+    started = time.perf_counter()
+    profiles = load_profiles()
+    stats.seconds["load"] = time.perf_counter() - started
+    model = model_for_scan(profiles)
+    yield from pairs_in_profiles(
+        profiles,
+        min_score=min_score,
+        rules=frozenset(rules) if rules is not None else None,
+        exclude=dismissed_pairs(),
+        stats=stats,
+        model=model,
+    )
+    stats.seconds["total"] = time.perf_counter() - started
+
+
+# --- One contact against the whole table --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    """An existing contact that may be the same person as the one being checked."""
+
+    contact_id: int
+    score: int
+    reasons: tuple[str, ...]
+    contact: object = None  # the Contact, when the caller asked for instances
+    model_version: str = ""
+
+
+ZIP_CANDIDATE_LIMIT = 5000
+NAME_CANDIDATE_LIMIT = 500
+
+
+def _names_close(profile: Profile, other: Profile) -> bool:
+    """Cheap first look at a contact found only by date of birth, postcode or name: can it
+    matter? (A first or a last name must agree at least loosely.)"""
+    levels = compare_profiles(profile, other).levels
+    return 1 <= levels[FIRST] <= 5 or 1 <= levels[LAST] <= 4
+
+
+def check_profile(
+    profile: Profile,
+    *,
+    exclude_ids: Iterable[int] = (),
+    min_score: int | None = None,
+    rules: Iterable[str] | None = None,
+    model: Model | None = None,
+) -> list[Match]:
+    """Live contacts that may be the person of `profile`, best first.
+
+    Candidates come from indexed lookups only: the same phone, the same email, the same date
+    of birth, the same postcode with a name's initial, the same last name with the first
+    initial; those not found by phone or email are kept only when a name agrees at least
+    loosely, so the work stays small at a million contacts."""
+    from django.db.models import Q
+
+    from contacts.models import Contact, ContactEmail, ContactPhone
+
+    rules = frozenset(rules) if rules is not None else active_rules()
+    threshold = default_min_score() if min_score is None else min_score
+    model = model or active_model()
+    excluded = set(exclude_ids) | {profile.id}
+    # Tombstones and archived contacts are dropped in Python: a `merged_into IS NULL` filter
+    # can lead SQLite's planner to that index (every row matches) instead of the selective one.
+    live = Contact.objects.order_by()
+    fields = (*PROFILE_FIELDS, "merged_into_id", "archived_at")
+
+    strong: set[int] = set()
+    if "phone" in rules and profile.phones:
+        strong.update(ContactPhone.objects.filter(number__in=profile.phones).values_list("contact_id", flat=True))
+    if "email" in rules and profile.emails:
+        strong.update(ContactEmail.objects.filter(email__in=profile.emails).values_list("contact_id", flat=True))
+    strong -= excluded
+    rows = {}
+    if strong:
+        rows.update((row[0], row) for row in live.filter(pk__in=strong).values_list(*fields))
+
+    if "name" in rules or "fuzzy" in rules:
+        weak_rows = []
+        if profile.dob:
+            weak_rows += list(live.filter(date_of_birth=profile.dob).values_list(*fields))
+        initials = sorted({name[0] for name in (profile.first, profile.last, *profile.firsts) if name})
+        if profile.postcode and initials:
+            # A range, not LIKE, so the postcode index serves 60601 and 60601-1234 alike; the
+            # other record's last name starts like one of this one's names (sort_name is folded
+            # "last first middle").
+            in_postcode = live.filter(postal_code__gte=profile.postcode, postal_code__lt=profile.postcode + "\uffff")
+            starts = Q()
+            for letter in initials:
+                starts |= Q(sort_name__startswith=letter)
+            weak_rows += list(in_postcode.filter(starts).values_list(*fields)[:ZIP_CANDIDATE_LIMIT])
+        if profile.last and profile.first:
+            # The same last name and first initial anywhere (a move to another postcode).
+            prefixes = {f"{profile.last} {profile.first[0]}", f"{profile.first} {profile.last[0]}"}
+            by_name = Q()
+            for prefix in sorted(prefixes):
+                by_name |= Q(sort_name__startswith=prefix)
+            weak_rows += list(live.filter(by_name).values_list(*fields)[:NAME_CANDIDATE_LIMIT])
+        for row in weak_rows:
+            if row[0] in rows or row[0] in excluded:
+                continue
+            if _names_close(profile, profile_from_row(row)):
+                rows[row[0]] = row
+    rows = {pk: row for pk, row in rows.items() if row[-2] is None and row[-1] is None}
+    if not rows:
+        return []
+    profiles = {pk: profile_from_row(row) for pk, row in rows.items()}
+    attach_channels(profiles, list(profiles))
+    matches = []
+    for other in profiles.values():
+        result = weigh(profile, other, compare_profiles(profile, other), model, rules)
+        if result.score >= threshold:
+            matches.append(Match(other.id, result.score, result.reasons, model_version=model.version))
+    matches.sort(key=lambda match: (-match.score, match.contact_id))
+    return matches
+
+
+def explain(a: Profile, b: Profile, *, model: Model | None = None) -> Scored:
+    """The score of a pair with its evidence, field by field (the side-by-side view)."""
+    model = model or active_model()
+    return weigh(a, b, compare_profiles(a, b), model, active_rules())
