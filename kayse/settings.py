@@ -173,7 +173,7 @@ PORTAL_SESSION_COOKIE = "kayse_portal"
 # Duplicate detection (contacts/duplicates.py): pairs scoring at least DUPLICATE_MIN_SCORE
 # (0-100) are suggested; DUPLICATE_RULES lists the rules in use (phone,email,name,fuzzy);
 # DUPLICATE_WEIGHTS (JSON) overrides points of the score, e.g. {"phone": 40}.
-DUPLICATE_MIN_SCORE = int(os.environ.get("DUPLICATE_MIN_SCORE", 70))
+DUPLICATE_MIN_SCORE = int(os.environ.get("DUPLICATE_MIN_SCORE", 50))
 DUPLICATE_RULES = env_list("DUPLICATE_RULES", "phone,email,name,fuzzy")
 DUPLICATE_WEIGHTS = json.loads(os.environ.get("DUPLICATE_WEIGHTS") or "{}")
 # Re-check a contact for duplicates in the background whenever it (or a phone/email) changes.

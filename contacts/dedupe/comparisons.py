@@ -62,7 +62,14 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "date_of_birth",
         "Date of birth",
-        (("missing", NULL), ("same", EXACT), ("one digit or day/month off", FUZZY), ("different", DIFFERENT)),
+        (
+            ("missing", NULL),
+            ("same", EXACT),
+            ("one digit or day/month off", FUZZY),
+            ("within a year", FUZZY),
+            ("within ten years", DIFFERENT),
+            ("different", DIFFERENT),
+        ),
         "fuzzy",
     ),
     Comparison(
@@ -116,7 +123,7 @@ FIRST, LAST, DOB, ADDRESS, CITY, POSTCODE, STATE, PHONE, EMAIL, EXTERNAL_ID = ra
 FIRST_DIFFERENT = 6
 FIRST_INITIAL = 5
 LAST_DIFFERENT = 5
-DOB_DIFFERENT = 3
+DOB_DIFFERENT = 5
 # Years between two dates of birth from which two people of one name are parent and child.
 GENERATION_YEARS = 14
 
@@ -190,7 +197,10 @@ def _dob_level(a: Profile, b: Profile) -> int:
     x, y = a.dob_digits, b.dob_digits
     if _one_edit(x, y) or (x[:4] == y[:4] and x[4:6] == y[6:8] and x[6:8] == y[4:6]):
         return 2
-    return DOB_DIFFERENT
+    days = abs((a.dob - b.dob).days)
+    if days <= 366:
+        return 3
+    return 4 if days <= 3653 else DOB_DIFFERENT
 
 
 def _address_level(a: Profile, b: Profile) -> int:
@@ -200,7 +210,13 @@ def _address_level(a: Profile, b: Profile) -> int:
         return 1
     if fuzz.token_sort_ratio(a.address, b.address) >= 88:
         return 2
-    if a.street_number and a.street_number == b.street_number and fuzz.partial_ratio(a.address, b.address) >= 75:
+    if (
+        a.street_number
+        and a.street_number == b.street_number
+        and a.address != a.street_number  # a bare house number says nothing of the street
+        and b.address != b.street_number
+        and fuzz.partial_ratio(a.address, b.address) >= 75
+    ):
         return 3
     return 4
 
@@ -297,7 +313,7 @@ def compare_profiles(a: Profile, b: Profile) -> Vector:
         _email_level(a.emails, b.emails),
         external,
     )
-    generation = dob == DOB_DIFFERENT and abs(a.dob.year - b.dob.year) >= GENERATION_YEARS
+    generation = dob >= 4 and abs(a.dob.year - b.dob.year) >= GENERATION_YEARS
     suffix_conflict = a.suffix != b.suffix
     return Vector(levels, swapped, generation, suffix_conflict)
 
