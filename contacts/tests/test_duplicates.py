@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from bench.dupgen import evaluate, generate
+from contacts.dedupe.model import Model
 from contacts.duplicates import (
     blocking_keys,
     check_contact,
@@ -16,7 +17,6 @@ from contacts.duplicates import (
     profile_from_values,
     soundex,
 )
-from contacts.dedupe.model import Model
 from contacts.models import DuplicateDismissal
 from contacts.tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory
 
