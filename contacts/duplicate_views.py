@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from contacts.duplicates import RULES, check_contact, default_min_score
+from contacts.dedupe.clustering import RULE_FIELDS, Cluster, queue_clusters
+from contacts.duplicates import RULES, active_model, check_contact, default_min_score, explain, profile_for_contact
 from contacts.merge import (
     FIELD_GROUPS,
     MERGE_PERMISSION,
@@ -28,15 +29,18 @@ from contacts.models import (
     ContactPhone,
     DuplicateCandidate,
     DuplicateDismissal,
+    DuplicateModel,
     DuplicateScan,
     MergeRecord,
 )
 from contacts.normalize import format_phone
 from contacts.selectors import search_contacts
 
-PAGE_SIZE = 20
+PAGE_SIZE = 20  # groups of records per page of the queue
+PAIRS_PER_GROUP = 10  # a group's best pairs shown side by side (five records have ten)
+GROUP_LIMIT = 20  # records merged in one go
+BAR_CAP_BITS = 15  # the match-weight bars' scale: a longer bar is cut at this length
 BULK_LIMIT = 200
-RULE_FIELDS = {"phone": "phone_match", "email": "email_match", "name": "name_match", "fuzzy": "fuzzy_match"}
 
 
 # --- Queue ----------------------------------------------------------------------------------
@@ -102,59 +106,137 @@ def _side_by_side(a: Contact, b: Contact) -> list[dict]:
     ]
 
 
-def _clusters(pairs: list[DuplicateCandidate]) -> list[dict]:
-    """Group the page's pairs that share a contact: three records of one person show together."""
-    parent: dict[int, int] = {}
-
-    def find(x):
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for pair in pairs:
-        parent[find(pair.contact_a_id)] = find(pair.contact_b_id)
-    groups: dict[int, dict] = {}
-    for pair in pairs:
-        root = find(pair.contact_a_id)
-        group = groups.setdefault(root, {"pairs": [], "contacts": set()})
-        group["pairs"].append(pair)
-        group["contacts"].update((pair.contact_a_id, pair.contact_b_id))
-    return [{"pairs": g["pairs"], "size": len(g["contacts"])} for g in groups.values()]
-
-
 def _reasons(pair: DuplicateCandidate) -> list[str]:
     return [label for rule, label in RULES.items() if getattr(pair, RULE_FIELDS[rule])]
 
 
+def _bits(weight: float) -> str:
+    """A weight as text with its sign, readable without the bar's colour: "+12.4", "−3.5"."""
+    if abs(weight) < 0.05:
+        return "0.0"
+    return f"{weight:+.1f}".replace("-", "\u2212")
+
+
+def _weight_row(field: str, finding: str, weight: float, *, kind: str = "") -> dict:
+    side = "for" if weight >= 0.05 else "against" if weight <= -0.05 else "none"
+    return {
+        "field": field,
+        "finding": finding,
+        "bits": _bits(weight),
+        "side": side,
+        "width": min(BAR_CAP_BITS, round(abs(weight))),
+        "capped": abs(weight) > BAR_CAP_BITS + 0.5,
+        "kind": kind,
+    }
+
+
+def _percent(probability: float) -> str:
+    if 0.995 <= probability < 1:
+        return "over 99%"
+    if 0 < probability < 0.005:
+        return "under 1%"
+    return f"{round(probability * 100)}%"
+
+
+def _why(pair: DuplicateCandidate, profiles: dict, model) -> dict:
+    """The pair's match weights, field by field, with the model's starting odds: the rows add
+    up to the total weight, which gives the match probability."""
+    scored = explain(profiles[pair.contact_a_id], profiles[pair.contact_b_id], model=model)
+    rows = [_weight_row(item.field, item.finding, item.weight) for item in scored.evidence]
+    one_in = round((1 - model.lam) / model.lam) if 0 < model.lam < 1 else 0
+    rows.append(
+        _weight_row(
+            "Starting odds",
+            f"before any evidence, 1 in {one_in:,} pairs of contacts is one person",
+            model.prior,
+            kind="prior",
+        )
+    )
+    return {
+        "rows": rows,
+        "total": _bits(scored.weight),
+        "probability": _percent(scored.probability),
+        "score": scored.score,
+        "model_version": model.version,
+        # Scored by another model than the one whose weights are shown (retrained since), or
+        # the contacts changed and the background refresh has not caught up yet.
+        "rescored": scored.score != pair.score or (pair.model_version or "default") != model.version,
+    }
+
+
+def _live(contact) -> bool:
+    return contact is not None and contact.merged_into_id is None and contact.archived_at is None
+
+
+def _page_clusters(groups: list[Cluster], model) -> list[dict]:
+    """The page's groups with their pairs' rows, contacts (phones and emails prefetched) and
+    match weights: a fixed number of queries, whatever the page holds."""
+    shown = [pair for group in groups for pair in group.pairs[:PAIRS_PER_GROUP]]
+    rows = DuplicateCandidate.objects.in_bulk([pair_id for _a, _b, _score, pair_id in shown])
+    contact_ids = {contact for a, b, _score, _pk in shown for contact in (a, b)}
+    contact_ids.update(contact for group in groups if group.size <= GROUP_LIMIT for contact in group.contact_ids)
+    contacts = Contact.objects.prefetch_related(
+        Prefetch("phones", queryset=ContactPhone.objects.order_by("-is_primary", "id")),
+        Prefetch("emails", queryset=ContactEmail.objects.order_by("-is_primary", "id")),
+    ).in_bulk(contact_ids)
+    profiles = {pk: profile_for_contact(contact) for pk, contact in contacts.items() if _live(contact)}
+    page = []
+    for group in groups:
+        pairs = []
+        for a, b, _score, pair_id in group.pairs[:PAIRS_PER_GROUP]:
+            pair = rows.get(pair_id)
+            if pair is None or a not in profiles or b not in profiles:
+                continue  # dismissed, merged or archived since the groups were read
+            pair.contact_a, pair.contact_b = contacts[a], contacts[b]
+            pair.reasons = _reasons(pair)
+            pair.fields = _side_by_side(pair.contact_a, pair.contact_b)
+            pair.why = _why(pair, profiles, model)
+            pairs.append(pair)
+        if not pairs:
+            continue
+        live_ids = [pk for pk in group.contact_ids if pk in profiles] if group.size <= GROUP_LIMIT else []
+        page.append(
+            {
+                "pairs": pairs,
+                "size": group.size,
+                "more_pairs": len(group.pairs) - len(pairs),
+                "merge_ids": ",".join(map(str, live_ids)) if len(live_ids) > 2 else "",
+            }
+        )
+    return page
+
+
 def duplicates_view(request):
-    """The queue: pairs best first, filtered by rule and score, with the two records side by side."""
+    """The queue: groups of records that may be one person, best first, filtered by rule and
+    score, each pair side by side with its match weights."""
     rule = request.GET.get("rule", "")
     min_score = _int(request.GET.get("min_score"), default_min_score(), 0, 100)
     page = _int(request.GET.get("page"), 1, 1, 10_000)
+    groups = queue_clusters(min_score=min_score, rule=rule)
+    pages = max(1, -(-len(groups) // PAGE_SIZE))
+    page = min(page, pages)
     offset = (page - 1) * PAGE_SIZE
-    rows = list(_queue_queryset(rule=rule, min_score=min_score)[offset : offset + PAGE_SIZE + 1])
-    has_next = len(rows) > PAGE_SIZE
-    rows = _live_pairs(rows[:PAGE_SIZE])
-    for pair in rows:
-        pair.reasons = _reasons(pair)
-        pair.fields = _side_by_side(pair.contact_a, pair.contact_b)
+    page_groups = groups[offset : offset + PAGE_SIZE]
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "nav": "duplicates",
-        "clusters": _clusters(rows),
+        "clusters": _page_clusters(page_groups, active_model()) if page_groups else [],
+        "groups": len(groups),
         "rule": rule,
         "rules": [(key, RULES[key]) for key in RULE_FIELDS],
         "min_score": min_score,
         "page": page,
-        "has_next": has_next,
+        "pages": pages,
+        "has_next": page < pages,
         "query": query.urlencode(),
-        "scan": DuplicateScan.objects.first(),
         "can_merge": request.user.has_perm(MERGE_PERMISSION),
     }
-    template = "contacts/duplicates/partials/pairs.html" if request.htmx else "contacts/duplicates/queue.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "contacts/duplicates/partials/pairs.html", context)
+    context["scan"] = DuplicateScan.objects.first()
+    context["duplicate_model"] = DuplicateModel.objects.defer("parameters").first()
+    return render(request, "contacts/duplicates/queue.html", context)
 
 
 def scan_status_view(request):
@@ -257,6 +339,105 @@ def bulk_merge_view(request):
     return render(
         request, "contacts/duplicates/bulk_merge.html", {"nav": "duplicates", "pairs": pairs, "limit": BULK_LIMIT}
     )
+
+
+def _group_from_ids(raw: str) -> list[Contact]:
+    """The records of `?ids=1,2,3`, in id order, with phones and emails. Ids that are not
+    numbers or not contacts are a 404; a group that cannot be merged raises MergeError with a
+    plain message (too few, too many, a record archived or already merged)."""
+    try:
+        ids = sorted({int(part) for part in raw.split(",") if part.strip()})
+    except ValueError:
+        raise Http404("No such contacts.") from None
+    if any(not 0 < pk < 2**62 for pk in ids):
+        raise Http404("No such contacts.")
+    if len(ids) < 2:
+        raise MergeError("Choose at least two records to merge.")
+    if len(ids) > GROUP_LIMIT:
+        raise MergeError(f"At most {GROUP_LIMIT} records can be merged at once; this group has {len(ids)}.")
+    contacts = Contact.objects.prefetch_related(
+        Prefetch("phones", queryset=ContactPhone.objects.order_by("-is_primary", "id")),
+        Prefetch("emails", queryset=ContactEmail.objects.order_by("-is_primary", "id")),
+    ).in_bulk(ids)
+    if len(contacts) != len(ids):
+        raise Http404("No such contacts.")
+    group = [contacts[pk] for pk in ids]
+    for contact in group:
+        if contact.merged_into_id:
+            raise MergeError(f"{contact.display_name} (#{contact.pk}) has already been merged into another contact.")
+        if contact.archived_at:
+            raise MergeError(f"{contact.display_name} (#{contact.pk}) is archived; archived contacts cannot be merged.")
+    return group
+
+
+@permission_required(MERGE_PERMISSION, raise_exception=True)
+def group_merge_view(request):
+    """Merge a group of records of one person in one go: choose the record to keep (the oldest
+    by default), confirm, and every other record is merged into it in id order, each its own
+    merge that can be undone."""
+    raw = request.POST.get("ids", "") if request.method == "POST" else request.GET.get("ids", "")
+    try:
+        group = _group_from_ids(raw)
+    except MergeError as error:
+        context = {"nav": "duplicates", "error": str(error)}
+        return render(request, "contacts/duplicates/group_merge.html", context, status=400)
+    ids = ",".join(str(contact.pk) for contact in group)
+    if request.method == "POST":
+        keep = _int(request.POST.get("keep"), 0, 0, 2**62)
+        survivor = next((contact for contact in group if contact.pk == keep), None)
+        if survivor is None:
+            context = {"nav": "duplicates", "error": "Choose the record to keep.", "ids": ids}
+            return render(request, "contacts/duplicates/group_merge.html", context, status=400)
+        done = []
+        for contact in group:
+            if contact.pk == survivor.pk:
+                continue
+            try:
+                done.append(contact_merge(survivor=survivor, merged=contact, user=request.user).pk)
+            except MergeError as error:
+                # The merges before it stand (each can be undone); the rest are not tried.
+                messages.error(request, f"{error} The remaining records were not merged.")
+                break
+        if not done:
+            return redirect(f"{reverse('contacts:duplicates_group')}?ids={ids}")
+        messages.success(
+            request, f"Merged {len(done)} record{'s' if len(done) != 1 else ''} into {survivor.display_name}."
+        )
+        return redirect(f"{reverse('contacts:duplicates_group_done')}?merges={','.join(map(str, done))}")
+    context = {
+        "nav": "duplicates",
+        "records": [
+            {"contact": contact, "values": {k: v for k, v in _values(contact).items() if k != "Name"}} for contact in group
+        ],
+        "keep": group[0].pk,
+        "ids": ids,
+    }
+    return render(request, "contacts/duplicates/group_merge.html", context)
+
+
+def _merged_name(record: MergeRecord) -> str:
+    """The merged record's name as it was before the merge (it is a tombstone now)."""
+    merged = record.snapshot.get("merged", {})
+    return " ".join(part for part in (merged.get("first_name"), merged.get("last_name")) if part) or (
+        merged.get("organization_name") or f"Contact #{record.merged_contact_id}"
+    )
+
+
+@permission_required(MERGE_PERMISSION, raise_exception=True)
+def group_merge_done_view(request):
+    """The merges of a group, each with the link to its page (where it can be undone)."""
+    try:
+        ids = [int(part) for part in request.GET.get("merges", "").split(",") if part.strip()][:GROUP_LIMIT]
+    except ValueError:
+        raise Http404("No such merges.") from None
+    records = list(MergeRecord.objects.select_related("survivor").filter(pk__in=ids).order_by("merged_contact_id"))
+    if not records:
+        raise Http404("No such merges.")
+    for record in records:
+        record.merged_name = _merged_name(record)
+    survivors = {record.survivor for record in records}
+    context = {"nav": "duplicates", "records": records, "survivor": survivors.pop() if len(survivors) == 1 else None}
+    return render(request, "contacts/duplicates/group_done.html", context)
 
 
 # --- Merge flow -------------------------------------------------------------------------------
@@ -378,14 +559,10 @@ def _merge_search(request, survivor):
 
 def merge_done_view(request, record_id):
     record = get_object_or_404(MergeRecord.objects.select_related("survivor", "user"), pk=record_id)
-    merged_name = record.snapshot.get("merged", {})
-    name = " ".join(p for p in (merged_name.get("first_name"), merged_name.get("last_name")) if p) or (
-        merged_name.get("organization_name") or f"Contact #{record.merged_contact_id}"
-    )
     context = {
         "nav": "contacts",
         "record": record,
-        "merged_name": name,
+        "merged_name": _merged_name(record),
         "moved": [row for row in record.snapshot.get("rows", []) if row["action"] in ("moved", "deleted")],
         "can_merge": request.user.has_perm(MERGE_PERMISSION),
     }

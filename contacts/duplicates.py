@@ -30,11 +30,13 @@ from contacts.dedupe.engine import (  # noqa: F401 (the engine's API, re-exporte
     ScanStats,
     active_model,
     active_rules,
+    auto_match_score,
     check_profile,
     default_min_score,
     dismissed_pairs,
     explain,
     find_candidate_pairs,
+    fuzzy_matches,
     pairs_in_profiles,
     train_and_store,
 )
@@ -315,6 +317,20 @@ def _candidate_row(a_id: int, b_id: int, score: int, reasons: Iterable[str], mod
         name_match=RULES[NAME] in reasons,
         fuzzy_match=RULES[FUZZY] in reasons,
     )
+
+
+def queue_pairs(pairs: Iterable[tuple[int, int, int, Iterable[str], str]]) -> None:
+    """Put pairs (contact, contact, score, reasons, model version) in the queue, unless one
+    is there already or staff said "not a duplicate"."""
+    from contacts.models import DuplicateCandidate
+
+    dismissed = dismissed_pairs()
+    rows = [
+        _candidate_row(a, b, score, reasons, version)
+        for a, b, score, reasons, version in pairs
+        if (min(a, b), max(a, b)) not in dismissed and a != b
+    ]
+    DuplicateCandidate.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def refresh_candidates_for(contact_ids: Iterable[int]) -> int:

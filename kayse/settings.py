@@ -170,13 +170,13 @@ PORTAL_SESSION_IDLE = env_duration("PORTAL_SESSION_IDLE", timedelta(minutes=30))
 # The address contacts open portal links at (links are sent from Celery, without a request).
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://localhost:8000").rstrip("/")
 PORTAL_SESSION_COOKIE = "kayse_portal"
-# Duplicate detection (contacts/duplicates.py): pairs scoring at least DUPLICATE_MIN_SCORE
-# (0-100) are suggested; DUPLICATE_RULES lists the rules in use (phone,email,name,fuzzy);
-# DUPLICATE_WEIGHTS (JSON) overrides points of the score, e.g. {"phone": 40}.
+# Duplicate detection (contacts/dedupe/): a pair's score is its match probability in percent.
+# Pairs scoring at least DUPLICATE_MIN_SCORE go to the queue; the import treats a fuzzy match
+# scoring at least DUPLICATE_AUTO_MATCH_SCORE as the same contact. DUPLICATE_RULES lists the
+# rules whose agreement counts (phone,email,name,fuzzy); evidence against always counts.
 DUPLICATE_MIN_SCORE = int(os.environ.get("DUPLICATE_MIN_SCORE", 50))
+DUPLICATE_AUTO_MATCH_SCORE = int(os.environ.get("DUPLICATE_AUTO_MATCH_SCORE", 95))
 DUPLICATE_RULES = env_list("DUPLICATE_RULES", "phone,email,name,fuzzy")
-DUPLICATE_WEIGHTS = json.loads(os.environ.get("DUPLICATE_WEIGHTS") or "{}")
-# Re-check a contact for duplicates in the background whenever it (or a phone/email) changes.
 DUPLICATE_AUTO_REFRESH = env_bool("DUPLICATE_AUTO_REFRESH", True)
 
 # Celery: filesystem broker and file result backend under var/ by default (no server),
@@ -209,6 +209,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "documents-delete-expired-bundles": {"task": "documents.delete_expired_bundles", "schedule": 3600.0},
     "contacts-duplicate-scan": {"task": "contacts.scheduled_duplicate_scan", "schedule": 86400.0},
+    "contacts-train-duplicate-model": {"task": "contacts.train_duplicate_model", "schedule": 7 * 86400.0},
     "contacts-purge-import-files": {"task": "contacts.purge_import_files", "schedule": 86400.0},
 }
 

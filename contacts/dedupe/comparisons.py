@@ -330,14 +330,13 @@ def household_sign(vector: Vector) -> str:
     """Why the pair looks like two people of one family, or "" (scoring.py, and EM in
     model.py, use it where the contacts hold families)."""
     levels = vector.levels
-    together = _shares_channel(vector) or _shares_address(vector)
-    if not together:
+    same_name = 1 <= levels[FIRST] <= 3 and 1 <= levels[LAST] <= 4
+    if same_name and vector.generation_apart:
+        return "same name, born a generation apart: parent and child, or two people"
+    if not (_shares_channel(vector) or _shares_address(vector)):
         return ""
     if levels[FIRST] == FIRST_DIFFERENT:
         return "different first names: another person of the household"
-    if 1 <= levels[FIRST] <= 3 and 1 <= levels[LAST] <= 4:
-        if vector.generation_apart:
-            return "same name, born a generation apart: parent and child"
-        if vector.suffix_conflict and levels[DOB] not in (1, 2):
-            return "same name, one a Jr. or Sr.: parent and child"
+    if same_name and vector.suffix_conflict and levels[DOB] not in (1, 2):
+        return "same name, one a Jr. or Sr.: parent and child"
     return ""

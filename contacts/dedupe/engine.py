@@ -24,9 +24,10 @@ from contacts.dedupe.profiles import (
     attach_channels,
     load_profiles,
     profile_from_row,
+    profile_from_values,
 )
 from contacts.dedupe.scoring import RULES, Scored, weigh
-from contacts.dedupe.training import train_model
+from contacts.dedupe.training import MIN_CONTACTS, train_model
 
 
 def default_min_score() -> int:
@@ -139,6 +140,8 @@ def model_for_scan(profiles: dict[int, Profile]) -> Model:
     """The stored model, trained first when there is none or the contacts have since doubled
     or halved (the scheduled training keeps it fresh otherwise)."""
     model = active_model()
+    if len(profiles) < MIN_CONTACTS:
+        return model  # too few contacts to learn from: the priors (or what was learned before)
     if model.version == "default" or not (model.trained_on / 2 <= len(profiles) <= model.trained_on * 2):
         train_and_store(profiles)
         model = active_model()
@@ -278,3 +281,49 @@ def explain(a: Profile, b: Profile, *, model: Model | None = None) -> Scored:
     """The score of a pair with its evidence, field by field (the side-by-side view)."""
     model = model or active_model()
     return weigh(a, b, compare_profiles(a, b), model, active_rules())
+
+
+def fuzzy_matches(rows: list[dict], *, min_score: int | None = None, model: Model | None = None) -> list[Match | None]:
+    """For the import: the best live contact each row (a dict of contact fields, see
+    `profile_from_values`) may be, by the model, or None; a whole chunk of rows at once.
+
+    Candidates are the contacts born on a row's date of birth (a few indexed queries per 900
+    dates, whatever the table's size) whose first or last name agrees at least loosely; the
+    exact keys (phone, email, ids) are the import's own first step (`match_rows`)."""
+    from contacts.models import Contact
+
+    rules = active_rules()
+    threshold = default_min_score() if min_score is None else min_score
+    model = model or active_model()
+    profiles = [profile_from_values(values, id=-(i + 1)) for i, values in enumerate(rows)]
+    dates = sorted({profile.dob for profile in profiles if profile.dob})
+    by_date: dict = {}
+    fields = (*PROFILE_FIELDS, "merged_into_id", "archived_at")
+    for start in range(0, len(dates), 900):
+        chunk = dates[start : start + 900]
+        for row in Contact.objects.order_by().filter(date_of_birth__in=chunk).values_list(*fields):
+            if row[-2] is None and row[-1] is None:
+                by_date.setdefault(row[6], []).append(profile_from_row(row))
+    candidates: dict[int, list[Profile]] = {}
+    wanted: dict[int, Profile] = {}
+    for i, profile in enumerate(profiles):
+        close = [other for other in by_date.get(profile.dob, ()) if _names_close(profile, other)]
+        if close:
+            candidates[i] = close
+            wanted.update((other.id, other) for other in close)
+    attach_channels(wanted, list(wanted))
+    results: list[Match | None] = []
+    for i, profile in enumerate(profiles):
+        best = None
+        for other in candidates.get(i, ()):
+            result = weigh(profile, other, compare_profiles(profile, other), model, rules)
+            if result.score >= threshold and (best is None or result.score > best.score):
+                best = Match(other.id, result.score, result.reasons, model_version=model.version)
+        results.append(best)
+    return results
+
+
+def auto_match_score() -> int:
+    """From this score the import treats a fuzzy match as the same contact (its duplicate
+    rule applies); below it, down to the queue's threshold, the pair goes to the queue."""
+    return int(settings.DUPLICATE_AUTO_MATCH_SCORE)

@@ -29,7 +29,7 @@ from contacts.dedupe.comparisons import COMPARISONS, household_sign
 DEFAULT_M = (
     (0, 0.80, 0.05, 0.05, 0.04, 0.02, 0.04),  # first name
     (0, 0.83, 0.02, 0.06, 0.03, 0.06),  # last name
-    (0, 0.88, 0.06, 0.02, 0.02, 0.02),  # date of birth
+    (0, 0.90, 0.06, 0.015, 0.015, 0.01),  # date of birth
     (0, 0.70, 0.10, 0.05, 0.15),  # street address
     (0, 0.80, 0.05, 0.15),  # city
     (0, 0.82, 0.05, 0.13),  # postcode

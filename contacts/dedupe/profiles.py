@@ -328,7 +328,8 @@ def load_profiles(queryset=None, *, progress: Callable[[int], None] | None = Non
 
 
 def profile_for_contact(contact) -> Profile:
+    """A saved contact's profile (its phones and emails prefetched, or two queries)."""
     profile = profile_from_row(tuple(getattr(contact, name) for name in PROFILE_FIELDS))
-    profile.phones = tuple(contact.phones.values_list("number", flat=True))
-    profile.emails = tuple(normalize_email(e) for e in contact.emails.values_list("email", flat=True))
+    profile.phones = tuple(phone.number for phone in contact.phones.all())
+    profile.emails = tuple(normalize_email(email.email) for email in contact.emails.all())
     return profile

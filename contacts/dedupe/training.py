@@ -12,6 +12,7 @@ from contacts.dedupe.model import Model, estimate_u, expectation_maximisation, s
 from contacts.dedupe.profiles import Profile
 
 U_SAMPLE = 100_000
+MIN_CONTACTS = 1000  # fewer, and the model is the built-in priors
 SESSION_PAIRS = 200_000
 LAMBDA_PAIRS = 300_000
 ALL = set(range(len(COMPARISONS)))
@@ -73,10 +74,11 @@ def train_model(
             5: (p.postcode for p in profiles.values()),
         }
     )
-    model = Model(tf=tf, tf_floor=floors, version=version or "trained", trained_on=len(profiles))
     n = len(ids)
-    if n < 50:
-        return model  # too few contacts to learn from: the priors, with this firm's frequencies
+    if n < MIN_CONTACTS:
+        # Too few contacts to learn from, or to say how common a name is: the priors.
+        return Model(version=version or "default", trained_on=n)
+    model = Model(tf=tf, tf_floor=floors, version=version or "trained", trained_on=n)
     model.household_share = household_share(profiles, rnd)
     model.households = model.household_share is None or model.household_share >= HOUSEHOLD_SHARE
     u_pairs = min(U_SAMPLE, n * (n - 1) // 2)

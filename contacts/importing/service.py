@@ -24,7 +24,16 @@ from django.utils.html import escape, linebreaks
 
 from activity.models import EventType
 from activity.services import CALL_PREFERENCE_FIELDS, preference_change_event
-from contacts.duplicates import EXACT_RULES, exact_keys, exact_rules, match_rows
+from contacts.duplicates import (
+    EXACT_RULES,
+    RowMatch,
+    auto_match_score,
+    exact_keys,
+    exact_rules,
+    fuzzy_matches,
+    match_rows,
+    queue_pairs,
+)
 from contacts.importing.bulk import allocate_ids, insert_rows, update_rows
 from contacts.importing.events import record_events_bulk
 from contacts.importing.readers import UnreadableFile, open_table
@@ -273,6 +282,7 @@ class ChunkResult:
     counts: dict = field(default_factory=lambda: dict.fromkeys(COUNT_FIELDS, 0))
     notes: list = field(default_factory=list)
     targets: list = field(default_factory=list)
+    reviews: list = field(default_factory=list)  # (new contact's Target, Match) for the queue
 
 
 # What a contact the import updates is loaded with: the fields it may set, and what the
@@ -327,11 +337,21 @@ def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dic
     rules = exact_rules()
     keys_of = [row_keys(row, rules) for row in valid]
     matches = match_rows(keys_of, rules=rules)
+    # Rows no exact key matched: the model's best fuzzy match, if any scores in the queue's band.
+    fuzzy: dict[int, object] = {}
+    if rule != DuplicateRule.CREATE:
+        unmatched = [i for i, found in enumerate(matches) if not found]
+        found_fuzzy = fuzzy_matches([_match_values(valid[i]) for i in unmatched]) if unmatched else []
+        fuzzy = {i: match for i, match in zip(unmatched, found_fuzzy, strict=True) if match is not None}
+    auto_score = auto_match_score()
+    for i, match in fuzzy.items():
+        if match.score >= auto_score:
+            matches[i] = [RowMatch(match.contact_id, ((LIKELY_SAME, f"score {match.score}"),))]
     needed = {found[0].contact_id for found in matches if found}
     if rule == DuplicateRule.SKIP or rule == DuplicateRule.CREATE:
         needed = set()
     loaded = _load_targets(needed) if (needed and not dry_run) else {}
-    for row, keys, found in zip(valid, keys_of, matches, strict=True):
+    for i, (row, keys, found) in enumerate(zip(valid, keys_of, matches, strict=True)):
         match = (found[0].contact_id, *found[0].keys[0]) if found else None
         in_file = None
         if match is None:
@@ -339,6 +359,21 @@ def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dic
         if match is None and in_file is None:
             result.counts["new"] += 1
             create(row, keys)
+            review = fuzzy.get(i)
+            if review is not None:
+                # The review band: created, and the pair goes to the duplicates queue.
+                result.notes.append(
+                    (
+                        row.line,
+                        ImportNoteKind.DUPLICATE,
+                        f"created, for review: may be contact #{review.contact_id} (score {review.score}); "
+                        "the pair is in the possible-duplicates queue",
+                        review.contact_id,
+                        [],
+                    )
+                )
+                if not dry_run:
+                    result.reviews.append((result.targets[-1], review))
             continue
         if match is not None:
             contact_id, matched_rule, value = match
@@ -348,7 +383,8 @@ def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dic
             contact_id = None if dry_run else (found.contact.pk if not found.created else None)
             line = found if dry_run else found.line
             where = f"line {line} of this file"
-        reason = f"{EXACT_RULES[matched_rule]} ({value.split('|')[0]}) as {where}"
+        label = EXACT_RULES.get(matched_rule, "likely the same person")
+        reason = f"{label} ({value.split('|')[0]}) as {where}"
         if rule == DuplicateRule.SKIP:
             result.counts["skipped"] += 1
             result.notes.append((row.line, ImportNoteKind.DUPLICATE, f"skipped: {reason}", contact_id, row.cells))
@@ -390,6 +426,18 @@ def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dic
             target.action = target.action or (ImportAction.UPDATED if verb == "updated" else ImportAction.MERGED)
         _index(file_index, target, target.keys(rules))
     return result
+
+
+LIKELY_SAME = "likely_same"  # the rule of a fuzzy match at or above the auto-match score
+
+
+def _match_values(row: ParsedRow) -> dict:
+    """A row's fields as the duplicate model reads them."""
+    return {
+        **row.fields,
+        "phones": [number for number, _kind in row.phones],
+        "emails": [address for address, _kind in row.emails],
+    }
 
 
 def row_keys(row: ParsedRow, rules) -> list[tuple[str, str]]:
@@ -506,6 +554,13 @@ def write_chunk(result: ChunkResult, batch: ImportBatch) -> None:
             if compliance is not None:
                 events.append(compliance)
     record_events_bulk(events, user=user, actor_label=label)
+    if result.reviews:
+        queue_pairs(
+            [
+                (target.contact.pk, match.contact_id, match.score, match.reasons, match.model_version)
+                for target, match in result.reviews
+            ]
+        )
     # The duplicates queue follows: one background re-check for the chunk, after it commits.
     from contacts.tasks import schedule_duplicate_refresh
 
