@@ -143,11 +143,11 @@ def _why(pair: DuplicateCandidate, profiles: dict, model) -> dict:
     up to the total weight, which gives the match probability."""
     scored = explain(profiles[pair.contact_a_id], profiles[pair.contact_b_id], model=model)
     rows = [_weight_row(item.field, item.finding, item.weight) for item in scored.evidence]
-    one_in = round((1 - model.lam) / model.lam) if 0 < model.lam < 1 else 0
+    one_in = round(1 / model.lam) if 0 < model.lam < 1 else 0
     rows.append(
         _weight_row(
             "Starting odds",
-            f"before any evidence, 1 in {one_in:,} pairs of contacts is one person",
+            f"before any evidence: 1 in {one_in:,} pairs is one person",
             model.prior,
             kind="prior",
         )
@@ -194,12 +194,14 @@ def _page_clusters(groups: list[Cluster], model) -> list[dict]:
             pairs.append(pair)
         if not pairs:
             continue
+        # A group small enough to merge had all its contacts loaded: count the live ones only.
         live_ids = [pk for pk in group.contact_ids if pk in profiles] if group.size <= GROUP_LIMIT else []
+        size = len(live_ids) if group.size <= GROUP_LIMIT else group.size
         page.append(
             {
                 "pairs": pairs,
-                "size": group.size,
-                "more_pairs": len(group.pairs) - len(pairs),
+                "size": size,
+                "more_pairs": max(0, len(group.pairs) - PAIRS_PER_GROUP),
                 "merge_ids": ",".join(map(str, live_ids)) if len(live_ids) > 2 else "",
             }
         )
@@ -407,7 +409,8 @@ def group_merge_view(request):
     context = {
         "nav": "duplicates",
         "records": [
-            {"contact": contact, "values": {k: v for k, v in _values(contact).items() if k != "Name"}} for contact in group
+            {"contact": contact, "values": {k: v for k, v in _values(contact).items() if k != "Name"}}
+            for contact in group
         ],
         "keep": group[0].pk,
         "ids": ids,

@@ -22,12 +22,13 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import models, transaction
+from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from activity.models import EventType
 from activity.services import CALL_PREFERENCE_FIELDS, record_contact_change, record_event
-from contacts.models import Contact, ContactEmail, ContactPhone, DuplicateCandidate, MergeRecord
+from contacts.models import Contact, ContactEmail, ContactPhone, DuplicateCandidate, DuplicateDismissal, MergeRecord
 from contacts.normalize import normalize_email, phone_or_none
 
 MERGE_PERMISSION = "contacts.merge_contact"
@@ -370,6 +371,40 @@ def _describe_moved(journal: _Journal) -> str:
     return ", ".join(parts) or "nothing else"
 
 
+def _carry_dismissals(survivor: Contact, merged: Contact) -> list[int]:
+    """ "Not a duplicate" decisions about the merged record become decisions about the survivor
+    too (A is not C, A merged into S: S is not C), so the pair is not suggested again. The
+    merged record keeps its own; the new ones are listed in the merge record, for undo."""
+    others = set()
+    for a_id, b_id in DuplicateDismissal.objects.filter(Q(contact_a=merged.pk) | Q(contact_b=merged.pk)).values_list(
+        "contact_a_id", "contact_b_id"
+    ):
+        others.add(b_id if a_id == merged.pk else a_id)
+    others.discard(survivor.pk)
+    if not others:
+        return []
+    existing = set(
+        DuplicateDismissal.objects.filter(
+            Q(contact_a=survivor.pk, contact_b__in=others) | Q(contact_b=survivor.pk, contact_a__in=others)
+        ).values_list("contact_a_id", "contact_b_id")
+    )
+    fresh = [other for other in sorted(others) if (min(survivor.pk, other), max(survivor.pk, other)) not in existing]
+    DuplicateDismissal.objects.bulk_create(
+        [
+            DuplicateDismissal(contact_a_id=min(survivor.pk, other), contact_b_id=max(survivor.pk, other))
+            for other in fresh
+        ]
+    )
+    DuplicateCandidate.objects.filter(
+        Q(contact_a=survivor.pk, contact_b__in=others) | Q(contact_b=survivor.pk, contact_a__in=others)
+    ).delete()
+    return list(
+        DuplicateDismissal.objects.filter(
+            Q(contact_a=survivor.pk, contact_b__in=fresh) | Q(contact_b=survivor.pk, contact_a__in=fresh)
+        ).values_list("pk", flat=True)
+    )
+
+
 def contact_merge(*, survivor: Contact, merged: Contact, choices: dict | None = None, user=None) -> MergeRecord:
     """Merge `merged` into `survivor` (see the module docstring). Raises MergeError with a
     plain message when the merge cannot be done (self, tombstone, already merged, no right)."""
@@ -436,6 +471,7 @@ def contact_merge(*, survivor: Contact, merged: Contact, choices: dict | None = 
             via="merge",
             reason=f"merged with {merged.display_name} (#{merged.pk}); the stricter choice is kept",
         )
+        carried = _carry_dismissals(survivor, merged)
         merged.merged_into = survivor
         Contact.objects.filter(pk=merged.pk).update(merged_into=survivor.pk)
         DuplicateCandidate.objects.filter(contact_a=merged.pk).delete()
@@ -444,7 +480,12 @@ def contact_merge(*, survivor: Contact, merged: Contact, choices: dict | None = 
         record = MergeRecord.objects.create(
             survivor=survivor,
             merged_contact_id=merged.pk,
-            snapshot={"survivor": survivor_before, "merged": merged_before, "rows": journal.rows},
+            snapshot={
+                "survivor": survivor_before,
+                "merged": merged_before,
+                "rows": journal.rows,
+                "carried_dismissals": carried,
+            },
             field_choices={
                 **applied,
                 "primary_phone": chosen["primary_phone"],
@@ -535,6 +576,7 @@ def merge_undo(*, record: MergeRecord, user=None) -> Contact:
             _restore_row(model, row["before"])
         _restore_row(Contact, snapshot["merged"])
         _restore_row(Contact, snapshot["survivor"])
+        DuplicateDismissal.objects.filter(pk__in=snapshot.get("carried_dismissals", [])).delete()
         restored = Contact.objects.get(pk=survivor.pk)
         record_contact_change(
             contact=survivor,

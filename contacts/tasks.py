@@ -96,6 +96,16 @@ def scheduled_duplicate_scan_task() -> dict:
     return scan_duplicates_task(DuplicateScan.objects.create().pk)
 
 
+@shared_task(name="contacts.train_duplicate_model")
+def train_duplicate_model_task() -> dict:
+    """Re-estimate the duplicate model (weekly, and after a large import); the next scan and
+    every check use the new version."""
+    from contacts.duplicates import train_and_store
+
+    stored = train_and_store()
+    return {"version": stored.version, "contacts": stored.contacts}
+
+
 @shared_task(name="contacts.refresh_duplicates")
 def refresh_duplicates_task(contact_ids: list[int]) -> dict:
     """Re-check changed contacts so the queue follows edits without a full scan."""

@@ -9,6 +9,8 @@ so the same vector serves training, scoring and the explanation shown to staff.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
@@ -139,6 +141,13 @@ def _first_level(a: str, a_set: frozenset, b: str, b_set: frozenset) -> int:
         return 1
     if a_set & b_set:
         return 2
+    return _first_names_level(a, b) if a < b else _first_names_level(b, a)
+
+
+@lru_cache(maxsize=1 << 20)
+def _first_names_level(a: str, b: str) -> int:
+    """The level of two different first names that are not nicknames of one another (cached:
+    the same names meet again and again in a scan)."""
     if len(a) == 1 or len(b) == 1:
         return FIRST_INITIAL if a[0] == b[0] else FIRST_DIFFERENT
     if a in FORMAL_NAMES and b in FORMAL_NAMES:
@@ -163,6 +172,11 @@ def _last_level(a: str, b: str) -> int:
         return 0
     if a == b:
         return 1
+    return _last_names_level(a, b) if a < b else _last_names_level(b, a)
+
+
+@lru_cache(maxsize=1 << 20)
+def _last_names_level(a: str, b: str) -> int:
     if " " in a or " " in b or "-" in a or "-" in b:  # compound surnames: García López / García
         a_tokens, b_tokens = set(a.replace("-", " ").split()), set(b.replace("-", " ").split())
         if a_tokens <= b_tokens or b_tokens <= a_tokens:
@@ -177,16 +191,8 @@ def _last_level(a: str, b: str) -> int:
 
 
 def _one_edit(a: str, b: str) -> bool:
-    """Same length strings that differ in one place or by two neighbours swapped."""
-    differing = [i for i in range(len(a)) if a[i] != b[i]]
-    if len(differing) == 1:
-        return True
-    return (
-        len(differing) == 2
-        and differing[1] == differing[0] + 1
-        and a[differing[0]] == b[differing[1]]
-        and a[differing[1]] == b[differing[0]]
-    )
+    """Same-length strings that differ in one place or by two neighbours swapped."""
+    return OSA.distance(a, b, score_cutoff=1) <= 1
 
 
 def _dob_level(a: Profile, b: Profile) -> int:
@@ -237,31 +243,20 @@ def _postcode_level(a: str, b: str) -> int:
     return 2 if len(a) == len(b) and _one_edit(a, b) else 3
 
 
-_LOCAL_PUNCTUATION = str.maketrans("", "", "._-+")
-
-
-def _local_part(address: str) -> str:
-    return address.split("@")[0].split("+")[0].translate(_LOCAL_PUNCTUATION)
-
-
-def _email_level(a: tuple, b: tuple) -> int:
-    if not a or not b:
+def _email_level(a: Profile, b: Profile) -> int:
+    if not a.emails or not b.emails:
         return 0
-    for x in a:
-        if x in b:
+    for x in a.emails:
+        if x in b.emails:
             return 1
     # The same mailbox name at another provider counts only when it carries digits: a bare
     # name ("georgeallen") is shared by every George Allen.
-    locals_a = {_local_part(x) for x in a}
-    for y in b:
-        local = _local_part(y)
-        if local in locals_a and len(local) >= 5 and any(char.isdigit() for char in local):
-            return 2
+    if not a.mailboxes.isdisjoint(b.mailboxes):
+        return 2
     return 3
 
 
-@dataclass(frozen=True)
-class Vector:
+class Vector(NamedTuple):
     """The levels of a pair, and what the household rules need to know beyond them."""
 
     levels: tuple[int, ...]
@@ -310,7 +305,7 @@ def compare_profiles(a: Profile, b: Profile) -> Vector:
         _postcode_level(a.postcode, b.postcode),
         (1 if a.state == b.state else 2) if a.state and b.state else 0,
         phones,
-        _email_level(a.emails, b.emails),
+        _email_level(a, b),
         external,
     )
     generation = dob >= 4 and abs(a.dob.year - b.dob.year) >= GENERATION_YEARS

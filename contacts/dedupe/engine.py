@@ -17,6 +17,7 @@ from django.conf import settings
 
 from contacts.dedupe.blocking import candidate_pairs
 from contacts.dedupe.comparisons import FIRST, LAST, compare_profiles
+from contacts.dedupe.labels import measure_on_labels
 from contacts.dedupe.model import Model
 from contacts.dedupe.profiles import (
     PROFILE_FIELDS,
@@ -126,13 +127,17 @@ def train_and_store(profiles: dict[int, Profile] | None = None, *, rules: frozen
     stats = ScanStats()
     now = timezone.now()
     version = now.strftime("%Y%m%d-%H%M%S")
-    model = train_model(profiles, rules=active_rules() if rules is None else rules, version=version, stats=stats)
+    rules = active_rules() if rules is None else rules
+    model = train_model(profiles, rules=rules, version=version, stats=stats)
+    parameters = model.as_json()
+    report = measure_on_labels(model, rules=rules, threshold=default_min_score())
+    parameters["labels"] = {**report.as_json(), "summary": str(report)}
     return DuplicateModel.objects.create(
         version=version,
         contacts=len(profiles),
         compared_pairs=stats.compared_for_training,
         seconds=round(time.perf_counter() - started, 2),
-        parameters=model.as_json(),
+        parameters=parameters,
     )
 
 

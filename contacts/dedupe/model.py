@@ -68,10 +68,10 @@ class Model:
     tf_floor: dict[int, float] = field(default_factory=dict)  # frequency of a value not in `tf`
     version: str = "default"
     trained_on: int = 0  # contacts
-    # Whether the contacts hold families (see training.household_share): then a different
+    # Whether the contacts hold families (see training.household_evidence): then a different
     # first name at one address or phone, or one name a generation apart, is another person.
     households: bool = True
-    household_share: float | None = None
+    household_share: float | None = None  # of "another first name at the address", born the same day
 
     def __post_init__(self):
         self.refresh()

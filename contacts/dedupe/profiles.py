@@ -122,6 +122,18 @@ def as_date(value) -> datetime.date | None:
         return None
 
 
+_MAILBOX_PUNCTUATION = str.maketrans("", "", "._-")
+
+
+def mailbox_name(address: str) -> str:
+    """The part of an address before the @, without dots, dashes, underscores or a +tag."""
+    return address.split("@")[0].split("+")[0].translate(_MAILBOX_PUNCTUATION)
+
+
+def _has_digit(text: str) -> bool:
+    return any(char.isdigit() for char in text)
+
+
 class Profile:
     """What the engine compares of a contact."""
 
@@ -142,7 +154,8 @@ class Profile:
         "postcode",
         "state",
         "phones",
-        "emails",
+        "_emails",
+        "mailboxes",
         "external_id",
     )
 
@@ -182,6 +195,18 @@ class Profile:
         self.phones = tuple(phones)
         self.emails = tuple(emails)
         self.external_id = external_id
+
+    @property
+    def emails(self) -> tuple[str, ...]:
+        return self._emails
+
+    @emails.setter
+    def emails(self, addresses) -> None:
+        self._emails = tuple(addresses)
+        # Mailbox names with digits ("jsmith1979"), for the "same mailbox, other provider" level.
+        self.mailboxes = frozenset(
+            box for box in (mailbox_name(address) for address in self._emails) if len(box) >= 5 and _has_digit(box)
+        )
 
     def add_first_name(self, name: str) -> None:
         """Another first name the contact goes by (a preferred name)."""

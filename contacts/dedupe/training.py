@@ -11,7 +11,7 @@ from contacts.dedupe.comparisons import COMPARISONS, DOB, FIRST, FIRST_DIFFERENT
 from contacts.dedupe.model import Model, estimate_u, expectation_maximisation, sample_pairs, term_frequencies
 from contacts.dedupe.profiles import Profile
 
-U_SAMPLE = 100_000
+U_SAMPLE = 50_000
 MIN_CONTACTS = 1000  # fewer, and the model is the built-in priors
 SESSION_PAIRS = 200_000
 LAMBDA_PAIRS = 300_000
@@ -38,26 +38,30 @@ def _patterns(profiles: dict[int, Profile], pairs) -> Counter:
     return Counter(compare_profiles(profiles[a], profiles[b]) for a, b in pairs)
 
 
-# From this share of "another first name" among pairs sharing a street address and a last name,
-# the contacts hold families (spouses, children, parents), not just re-entered records.
-HOUSEHOLD_SHARE = 0.25
+# Whether the contacts hold families: look at pairs that share a street address and a last name
+# but not a first name. Families (spouses, children, parents) mostly have their own birth dates;
+# where most such pairs share one, they are the same person with a first name garbled beyond
+# recognition, and household rules would lose them.
+FAMILY_MIN_PAIRS = 10
+SAME_BIRTH_DATE_SHARE = 0.5
 
 
-def household_share(profiles: dict[int, Profile], rnd) -> float | None:
-    """Among pairs at one street address with one last name, the share whose first names are
-    clearly different (None: too few such pairs to say).
-
-    Where contacts were merely entered twice, such pairs are mostly the same first name, give
-    or take a typo; where families live together (a law firm's clients, claimants and their
-    relatives), most are different people: spouses, children, parents. The household rules
-    (scoring.py) are used only when the contacts show the second pattern."""
+def household_evidence(profiles: dict[int, Profile], rnd) -> float | None:
+    """Among pairs at one street address with one last name and clearly different first names
+    (both birth dates known), the share born on the same day; None when there are too few such
+    pairs to say (then families are assumed, as a law firm's contacts hold them)."""
     pairs = _block_pairs(
-        profiles, lambda p: f"{p.address}|{p.last}" if p.address and p.last and p.first else "", SESSION_PAIRS, rnd
+        profiles,
+        lambda p: f"{p.address}|{p.last}" if p.address and p.last and p.first and p.dob else "",
+        SESSION_PAIRS,
+        rnd,
     )
-    if len(pairs) < 20:
+    different = [
+        (a, b) for a, b in pairs if compare_profiles(profiles[a], profiles[b]).levels[FIRST] == FIRST_DIFFERENT
+    ]
+    if len(different) < FAMILY_MIN_PAIRS:
         return None
-    different = sum(1 for a, b in pairs if compare_profiles(profiles[a], profiles[b]).levels[FIRST] == FIRST_DIFFERENT)
-    return different / len(pairs)
+    return sum(1 for a, b in different if profiles[a].dob == profiles[b].dob) / len(different)
 
 
 def train_model(
@@ -79,8 +83,8 @@ def train_model(
         # Too few contacts to learn from, or to say how common a name is: the priors.
         return Model(version=version or "default", trained_on=n)
     model = Model(tf=tf, tf_floor=floors, version=version or "trained", trained_on=n)
-    model.household_share = household_share(profiles, rnd)
-    model.households = model.household_share is None or model.household_share >= HOUSEHOLD_SHARE
+    model.household_share = household_evidence(profiles, rnd)
+    model.households = model.household_share is None or model.household_share < SAME_BIRTH_DATE_SHARE
     u_pairs = min(U_SAMPLE, n * (n - 1) // 2)
     model.u = estimate_u(compare_profiles(profiles[a], profiles[b]).levels for a, b in sample_pairs(ids, u_pairs, seed))
     model.refresh()

@@ -9,6 +9,7 @@ crash or a cancel leaves whole chunks only, and `rows_done` says exactly where t
 import contextlib
 import datetime
 import gc
+import logging
 import os
 import pickle
 import signal
@@ -63,6 +64,8 @@ def chunk_size_setting() -> int:
 UNDO_DAYS = 7
 # Notes about duplicates kept per batch (errors are always all kept: they make the rejected-rows file).
 MAX_DUPLICATE_NOTES = 5000
+logger = logging.getLogger(__name__)
+
 COUNT_FIELDS = {"new": "new_count", "updated": "updated_count", "skipped": "skipped_count"}
 COUNT_FIELDS |= {"merged": "merged_count", "errors": "error_count"}
 
@@ -915,8 +918,29 @@ def run_import(batch: ImportBatch, *, progress=None, chunk_size: int | None = No
             status=ImportStatus.DONE, finished_at=timezone.now(), rows_total=done
         )
         drop_file(batch)  # finished: nothing will read it again (undo and the reports do not)
+        _retrain_after_large_import(batch)
     batch.refresh_from_db()
     return batch_counts(batch)
+
+
+# An import that creates this many contacts changes who the firm's contacts are: the duplicate
+# model is re-estimated in the background (otherwise weekly).
+RETRAIN_AFTER_CREATED = 5000
+
+
+def _retrain_after_large_import(batch: ImportBatch) -> None:
+    created = ImportBatch.objects.filter(pk=batch.pk).values_list("new_count", flat=True).first() or 0
+    if created < RETRAIN_AFTER_CREATED:
+        return
+    from contacts.tasks import train_duplicate_model_task
+
+    def send():
+        try:
+            train_duplicate_model_task.apply_async(retry=False)
+        except Exception:  # the broker is down: the weekly training catches up
+            logger.warning("Could not queue the duplicate model's training after import #%s", batch.pk)
+
+    transaction.on_commit(send)
 
 
 def _check_dnc(result: ChunkResult, batch: ImportBatch) -> None:

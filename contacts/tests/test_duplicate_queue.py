@@ -106,7 +106,7 @@ def test_each_pair_shows_its_match_weights_for_and_against(client):
     assert 'class="weight-for"' in chart and "+12.8" in chart  # the shared phone
     assert "bar w-15 capped" in chart  # the household's −29.5 is cut at the scale's end
     assert 'class="bar-track" aria-hidden="true"' in chart  # the bars are decoration; the text says it
-    assert "Starting odds" in chart and "1 in 99,999 pairs" in chart
+    assert "Starting odds" in chart and "1 in 100,000 pairs is one person" in chart
     assert "Match probability 20% · scored by model default" in html
     assert ' style="' not in html  # the CSP allows no inline style
 
