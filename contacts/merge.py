@@ -560,6 +560,18 @@ def merge_undo(*, record: MergeRecord, user=None) -> Contact:
             raise MergeError(
                 f"{survivor.display_name} has since been merged into another contact; undo that merge first."
             )
+        later = (
+            MergeRecord.objects.filter(survivor=survivor.pk, undone_at__isnull=True, pk__gt=record.pk)
+            .order_by("-pk")
+            .first()
+        )
+        if later is not None:
+            # Undo restores the survivor as it was before this merge: a later merge's values
+            # would be lost. Merges into one contact are undone last first.
+            raise MergeError(
+                f"{survivor.display_name} has taken a later merge (of #{later.merged_contact_id}); "
+                "undo that merge first."
+            )
         snapshot = record.snapshot
         rows = snapshot["rows"]
         # Phones and emails first lose their primary flag, so restoring them one by one never

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from contacts.dedupe.comparisons import compare_profiles
 from contacts.dedupe.model import Model
-from contacts.dedupe.profiles import PROFILE_FIELDS, Profile, attach_channels, profile_from_row
+from contacts.dedupe.profiles import PROFILE_FIELDS, Profile, as_date, attach_channels, profile_from_row
 from contacts.dedupe.scoring import weigh
 
 LIMIT = 5000  # the most recent decisions of each kind
@@ -38,14 +38,9 @@ class LabelReport:
 
 
 def _merged_profile(record) -> Profile:
-    state = record.snapshot.get("merged", {})
-    row = tuple(state.get(name if name != "id" else "id") for name in PROFILE_FIELDS)
-    profile = profile_from_row(row)
-    if profile.dob is not None and not hasattr(profile.dob, "year"):
-        import datetime
-
-        profile.dob = datetime.date.fromisoformat(str(profile.dob)[:10])
-        profile.dob_digits = profile.dob.strftime("%Y%m%d")
+    state = {**record.snapshot.get("merged", {})}
+    state["date_of_birth"] = as_date(state.get("date_of_birth"))  # stored as ISO text
+    profile = profile_from_row(tuple(state.get(name) for name in PROFILE_FIELDS))
     phones, emails = [], []
     for moved in record.snapshot.get("rows", []):
         before = moved.get("before", {})
