@@ -5,72 +5,127 @@ catching what the others miss: a typo in a name still leaves the date of birth a
 a mistyped birth date still leaves the names and the postcode; swapped first and last names give
 the same sorted keys. A key shared by more than MAX_BLOCK contacts (a firm's switchboard number,
 "John Smith") says little and is skipped; the other rules still reach those contacts.
+
+Each rule is a function of one profile; the scan builds the index of one rule at a time, so its
+memory is the profiles plus one rule's keys.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from contacts.dedupe.profiles import Profile, soundex
 
 PHONE, EMAIL, NAME, FUZZY = "phone", "email", "name", "fuzzy"
 MAX_BLOCK = 200
-# Key families, in the order the scan walks them (each its own index, so memory stays small).
-FAMILIES = "pedmnfzcas"
 
 
 def _initials(profile: Profile) -> set[str]:
     return {name[0] for name in (profile.first, profile.last) if name}
 
 
-def blocking_keys(profile: Profile, rules: frozenset[str]) -> set[str]:
-    """The keys under which this contact is compared with others (see the module docstring)."""
-    keys = set()
-    if PHONE in rules:
-        keys.update("p" + phone for phone in profile.phones)
-    if EMAIL in rules:
-        keys.update("e" + email for email in profile.emails)
-    if NAME not in rules and FUZZY not in rules:
-        return keys
-    initials = _initials(profile)
-    codes = {code for code in (profile.first_code, profile.last_code) if code}
-    codes.update(f"{name[0].upper()}{name[1:3]}" for name in profile.firsts if name)
+def _codes(profile: Profile) -> set[str]:
+    return {code for code in (profile.first_code, profile.last_code) if code}
+
+
+def by_phone(profile: Profile) -> Iterable[str]:
+    return profile.phones
+
+
+def by_email(profile: Profile) -> Iterable[str]:
+    return profile.emails
+
+
+def by_birth_date(profile: Profile) -> Iterable[str]:
+    """The date of birth with an initial of either name (order-free: swapped names agree)."""
     digits = profile.dob_digits
-    if digits:
-        # The date of birth with an initial of either name (order-free: swapped names agree).
-        keys.update(f"d{digits}{initial}" for initial in initials)
-        # A mistyped year or a day/month swap: month and day (either way round) with a name code.
-        for code in codes:
-            keys.add(f"m{digits[4:]}{code}")
-            keys.add(f"m{digits[6:]}{digits[4:6]}{code}")
-    if profile.first_code and profile.last_code:
-        keys.add("n" + "".join(sorted((profile.first_code, profile.last_code))))
-        for name in profile.firsts:
-            if name != profile.first:
-                keys.add("n" + "".join(sorted((name[0].upper() + name[1:3], profile.last_code))))
-        # Both codes typo-prone: the exact last name with the first initial, and the reverse.
-        keys.add(f"f{profile.last}|{profile.first[0]}")
-        keys.add(f"f{profile.first}|{profile.last[0]}")
-    if profile.postcode:
-        for code in codes:
-            keys.add(f"z{profile.postcode}{code}")
-        if digits:
-            keys.add(f"z{profile.postcode}{digits[:4]}")
-    if profile.city:
-        city = soundex(profile.city)
-        for code in codes:
-            keys.add(f"c{city}{code}")
-        if digits:
-            keys.add(f"d{digits}{city}")
-    if profile.address and profile.street_number:
-        street = [token for token in profile.address.split() if not token.isdigit()]
-        if street:
-            for initial in initials:
-                keys.add(f"a{profile.street_number}{street[0][:3]}{initial}")
-            if profile.postcode:
-                keys.add(f"s{profile.street_number}{street[0][:3]}{profile.postcode}")
+    return [digits + initial for initial in _initials(profile)] if digits else ()
+
+
+def by_birthday(profile: Profile) -> Iterable[str]:
+    """A mistyped year or a day/month swap: month and day (either way round) with a name code."""
+    digits = profile.dob_digits
+    if not digits:
+        return ()
+    month_day, day_month = digits[4:], digits[6:] + digits[4:6]
+    return [f"{md}{code}" for code in _codes(profile) for md in (month_day, day_month)]
+
+
+def by_name_codes(profile: Profile) -> Iterable[str]:
+    """Both names' Soundex codes, sorted; and with each formal name a nickname stands for."""
+    if not (profile.first_code and profile.last_code):
+        return ()
+    keys = ["".join(sorted((profile.first_code, profile.last_code)))]
+    for name in profile.firsts:
+        if name != profile.first:
+            keys.append("".join(sorted((name[0].upper() + name[1:3], profile.last_code))))
     return keys
+
+
+def by_name_and_initial(profile: Profile) -> Iterable[str]:
+    """Both codes typo-prone: the exact last name with the first initial, and the reverse."""
+    if not (profile.first and profile.last):
+        return ()
+    return (f"{profile.last}|{profile.first[0]}", f"{profile.first}|{profile.last[0]}")
+
+
+def by_postcode(profile: Profile) -> Iterable[str]:
+    if not profile.postcode:
+        return ()
+    keys = [profile.postcode + code for code in _codes(profile)]
+    if profile.dob_digits:
+        keys.append(profile.postcode + profile.dob_digits[:4])
+    return keys
+
+
+def by_city(profile: Profile) -> Iterable[str]:
+    """A postcode mistyped or missing: the city's code with a name code, or with the birth date."""
+    if not profile.city:
+        return ()
+    city = soundex(profile.city)
+    keys = [city + code for code in _codes(profile)]
+    if profile.dob_digits:
+        keys.append(city + profile.dob_digits)
+    return keys
+
+
+def by_street(profile: Profile) -> Iterable[str]:
+    """The house number and the start of the street, with an initial or the postcode."""
+    if not (profile.address and profile.street_number):
+        return ()
+    street = next((token for token in profile.address.split() if not token.isdigit()), "")
+    if not street:
+        return ()
+    start = profile.street_number + street[:3]
+    keys = [start + initial for initial in _initials(profile)]
+    if profile.postcode:
+        keys.append(start + "|" + profile.postcode)
+    return keys
+
+
+# (name, the rule that must be on, key function), in the order the scan walks them.
+RULES: tuple[tuple[str, str | None, Callable[[Profile], Iterable[str]]], ...] = (
+    ("phone", PHONE, by_phone),
+    ("email", EMAIL, by_email),
+    ("birth date", None, by_birth_date),
+    ("birthday", None, by_birthday),
+    ("name codes", None, by_name_codes),
+    ("name and initial", None, by_name_and_initial),
+    ("postcode", None, by_postcode),
+    ("city", None, by_city),
+    ("street", None, by_street),
+)
+
+
+def _rules_in_use(rules: frozenset[str]):
+    names_on = NAME in rules or FUZZY in rules
+    return [(name, function) for name, needs, function in RULES if (needs in rules if needs is not None else names_on)]
+
+
+def blocking_keys(profile: Profile, rules: frozenset[str]) -> set[str]:
+    """Every key under which this contact is compared with others (each prefixed by its rule)."""
+    return {f"{name}:{key}" for name, function in _rules_in_use(rules) for key in function(profile)}
 
 
 def candidate_pairs(
@@ -82,13 +137,11 @@ def candidate_pairs(
 ) -> Iterator[tuple[int, int]]:
     """Every pair of ids (low, high) that shares a key, each once."""
     seen: set[int] = set()
-    key_lists = {pk: blocking_keys(profile, rules) for pk, profile in profiles.items()}
-    for family in FAMILIES:
+    for _name, function in _rules_in_use(rules):
         index: dict[str, list[int]] = defaultdict(list)
-        for pk, keys in key_lists.items():
-            for key in keys:
-                if key[0] == family:
-                    index[key].append(pk)
+        for pk, profile in profiles.items():
+            for key in function(profile):
+                index[key].append(pk)
         for ids in index.values():
             if len(ids) < 2:
                 continue
@@ -99,6 +152,8 @@ def candidate_pairs(
             ids.sort()
             for i, a_id in enumerate(ids):
                 for b_id in ids[i + 1 :]:
+                    if a_id == b_id:
+                        continue
                     pair = (a_id << 32) | b_id
                     if pair in seen:
                         continue

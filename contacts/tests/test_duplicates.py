@@ -78,7 +78,8 @@ def test_same_common_name_with_another_birthday_is_not_a_duplicate():
 def test_a_switched_off_rule_adds_nothing_and_blocks_nothing():
     a, b = _profile(id=1, phones=["+13125550101"]), _profile(id=2, phones=["+13125550101"], first_name="Zed")
     assert "Phone match" not in compare(a, b, rules=frozenset({"email", "name", "fuzzy"})).reasons
-    assert not any(key.startswith("p") for key in blocking_keys(a, rules=frozenset({"name"})))
+    assert not any(key.startswith("phone:") for key in blocking_keys(a, rules=frozenset({"name"})))
+    assert any(key.startswith("phone:") for key in blocking_keys(a, rules=frozenset({"phone"})))
 
 
 def test_threshold_comes_from_settings(settings):
