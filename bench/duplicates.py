@@ -231,8 +231,9 @@ def quality(names: list[str], with_splink: bool) -> tuple[dict, bool]:
                 continue
             at_least = ours["f1"] >= theirs["f1"]
             entry["ours_f1_at_least_splink"] = at_least
-            verdict = "yes" if at_least else f"no, Splink ahead by {theirs['f1'] - ours['f1']:.3f}"
-            print(f"{name}: our F1 {ours['f1']:.3f} >= Splink's {theirs['f1']:.3f}? {verdict}")
+            gap = ours["f1"] - theirs["f1"]
+            verdict = f"yes (by {gap:.4f})" if at_least else f"no (Splink ahead by {-gap:.4f})"
+            print(f"{name}: our F1 {ours['f1']:.4f} >= Splink's {theirs['f1']:.4f}? {verdict}")
 
     print("\nour F1 by threshold (one scan per set):")
     for name, entry in results.items():

@@ -19,6 +19,7 @@ from contacts.dedupe.profiles import Profile, soundex
 
 PHONE, EMAIL, NAME, FUZZY = "phone", "email", "name", "fuzzy"
 MAX_BLOCK = 200
+COARSE_BLOCK = 50
 
 
 def _initials(profile: Profile) -> set[str]:
@@ -38,7 +39,7 @@ def by_email(profile: Profile) -> Iterable[str]:
 
 
 def by_birth_date(profile: Profile) -> Iterable[str]:
-    """The date of birth with an initial of either name (order-free: swapped names agree)."""
+    """The date of birth with either name's code (a typo in one name leaves the other's)."""
     digits = profile.dob_digits
     return [digits + initial for initial in _initials(profile)] if digits else ()
 
@@ -48,8 +49,7 @@ def by_birthday(profile: Profile) -> Iterable[str]:
     digits = profile.dob_digits
     if not digits:
         return ()
-    month_day, day_month = digits[4:], digits[6:] + digits[4:6]
-    return [f"{md}{code}" for code in _codes(profile) for md in (month_day, day_month)]
+    return [md + code for md in (digits[4:], digits[6:] + digits[4:6]) for code in _codes(profile)]
 
 
 def by_name_codes(profile: Profile) -> Iterable[str]:
@@ -80,7 +80,7 @@ def by_postcode(profile: Profile) -> Iterable[str]:
 
 
 def by_city(profile: Profile) -> Iterable[str]:
-    """A postcode mistyped or missing: the city's code with a name code, or with the birth date."""
+    """A postcode mistyped or missing: the city's code with the names, or with the birth date."""
     if not profile.city:
         return ()
     city = soundex(profile.city)
@@ -104,28 +104,34 @@ def by_street(profile: Profile) -> Iterable[str]:
     return keys
 
 
-# (name, the rule that must be on, key function), in the order the scan walks them.
-RULES: tuple[tuple[str, str | None, Callable[[Profile], Iterable[str]]], ...] = (
-    ("phone", PHONE, by_phone),
-    ("email", EMAIL, by_email),
-    ("birth date", None, by_birth_date),
-    ("birthday", None, by_birthday),
-    ("name codes", None, by_name_codes),
-    ("name and initial", None, by_name_and_initial),
-    ("postcode", None, by_postcode),
-    ("city", None, by_city),
-    ("street", None, by_street),
+# (name, the rule that must be on, key function, largest block compared), in the order the scan
+# walks them. The coarse rules (a birthday or a postcode with one name's code) stop at smaller
+# blocks: past that size the finer rules reach the same pairs.
+RULES: tuple[tuple[str, str | None, Callable[[Profile], Iterable[str]], int], ...] = (
+    ("phone", PHONE, by_phone, MAX_BLOCK),
+    ("email", EMAIL, by_email, MAX_BLOCK),
+    ("birth date", None, by_birth_date, MAX_BLOCK),
+    ("birthday", None, by_birthday, COARSE_BLOCK),
+    ("name codes", None, by_name_codes, MAX_BLOCK),
+    ("name and initial", None, by_name_and_initial, MAX_BLOCK),
+    ("postcode", None, by_postcode, COARSE_BLOCK),
+    ("city", None, by_city, COARSE_BLOCK),
+    ("street", None, by_street, MAX_BLOCK),
 )
 
 
-def _rules_in_use(rules: frozenset[str]):
+def rules_in_use(rules: frozenset[str]):
     names_on = NAME in rules or FUZZY in rules
-    return [(name, function) for name, needs, function in RULES if (needs in rules if needs is not None else names_on)]
+    return [
+        (name, function, largest)
+        for name, needs, function, largest in RULES
+        if (needs in rules if needs is not None else names_on)
+    ]
 
 
 def blocking_keys(profile: Profile, rules: frozenset[str]) -> set[str]:
     """Every key under which this contact is compared with others (each prefixed by its rule)."""
-    return {f"{name}:{key}" for name, function in _rules_in_use(rules) for key in function(profile)}
+    return {f"{name}:{key}" for name, function, _largest in rules_in_use(rules) for key in function(profile)}
 
 
 def candidate_pairs(
@@ -137,7 +143,8 @@ def candidate_pairs(
 ) -> Iterator[tuple[int, int]]:
     """Every pair of ids (low, high) that shares a key, each once."""
     seen: set[int] = set()
-    for _name, function in _rules_in_use(rules):
+    for _name, function, largest in rules_in_use(rules):
+        largest = min(largest, max_block)
         index: dict[str, list[int]] = defaultdict(list)
         for pk, profile in profiles.items():
             for key in function(profile):
@@ -145,7 +152,7 @@ def candidate_pairs(
         for ids in index.values():
             if len(ids) < 2:
                 continue
-            if len(ids) > max_block:
+            if len(ids) > largest:
                 if stats is not None:
                     stats.skipped_blocks += 1
                 continue

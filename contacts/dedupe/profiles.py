@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections import defaultdict
 from collections.abc import Callable
 from functools import lru_cache
+from sys import intern
 
 from contacts.nicknames import canonical_first_names
 from contacts.normalize import fold, normalize_email, phone_or_none
@@ -134,6 +134,22 @@ def _has_digit(text: str) -> bool:
     return any(char.isdigit() for char in text)
 
 
+_NONE: frozenset = frozenset()
+_DATES: dict = {}
+
+
+def _shared_date(value) -> tuple:
+    """(date, its eight digits), one pair of objects per distinct date."""
+    if not value:
+        return None, ""
+    shared = _DATES.get(value)
+    if shared is None:
+        if len(_DATES) > 200_000:
+            _DATES.clear()
+        shared = _DATES[value] = (value, value.strftime("%Y%m%d"))
+    return shared
+
+
 class Profile:
     """What the engine compares of a contact."""
 
@@ -176,24 +192,25 @@ class Profile:
         city="",
         state="",
     ):
+        # Values shared by many contacts (names, places, dates) are interned: a million
+        # profiles hold one copy of "smith" and of each birth date.
         self.id = id
-        self.first = first
-        self.firsts = canonical_first_names(first) if first else frozenset()
-        self.middle = middle
-        self.last = last
+        self.first = intern(first)
+        self.firsts = canonical_first_names(first) if first else _NONE
+        self.middle = intern(middle)
+        self.last = intern(last)
         self.suffix = suffix
         self.first_code = soundex(first) if first else ""
         self.last_code = soundex(last.split(" ")[0]) if last else ""
-        self.dob = dob
-        self.dob_digits = dob.strftime("%Y%m%d") if dob else ""
+        self.dob, self.dob_digits = _shared_date(dob)
         self.address = address
         match = _DIGITS.search(address) if address else None
-        self.street_number = match.group() if match else ""
-        self.city = city
-        self.postcode = postcode
-        self.state = state
-        self.phones = tuple(phones)
-        self.emails = tuple(emails)
+        self.street_number = intern(match.group()) if match else ""
+        self.city = intern(city)
+        self.postcode = intern(postcode)
+        self.state = intern(state)
+        self.phones = tuple(phones) if phones else ()
+        self.emails = emails
         self.external_id = external_id
 
     @property
@@ -202,11 +219,10 @@ class Profile:
 
     @emails.setter
     def emails(self, addresses) -> None:
-        self._emails = tuple(addresses)
+        self._emails = tuple(addresses) if addresses else ()
         # Mailbox names with digits ("jsmith1979"), for the "same mailbox, other provider" level.
-        self.mailboxes = frozenset(
-            box for box in (mailbox_name(address) for address in self._emails) if len(box) >= 5 and _has_digit(box)
-        )
+        boxes = [box for box in map(mailbox_name, self._emails) if len(box) >= 5 and _has_digit(box)]
+        self.mailboxes = frozenset(boxes) if boxes else _NONE
 
     def add_first_name(self, name: str) -> None:
         """Another first name the contact goes by (a preferred name)."""
@@ -317,25 +333,26 @@ def profile_from_row(row) -> Profile:
 
 
 def attach_channels(profiles: dict[int, Profile], contact_ids=None) -> None:
-    """Set the phones and emails of `profiles` (of `contact_ids` only, when given)."""
+    """Set the phones and emails of `profiles` (of `contact_ids` only, when given). Rows are
+    read in contact order and grouped as they come, so no second copy of them is held."""
     from contacts.models import ContactEmail, ContactPhone
 
-    phones, emails = defaultdict(list), defaultdict(list)
-    phone_rows = ContactPhone.objects.order_by()
-    email_rows = ContactEmail.objects.order_by()
-    if contact_ids is not None:
-        phone_rows = phone_rows.filter(contact_id__in=contact_ids)
-        email_rows = email_rows.filter(contact_id__in=contact_ids)
-    for contact_id, number in phone_rows.values_list("contact_id", "number").iterator(chunk_size=20000):
-        if contact_id in profiles:
-            phones[contact_id].append(number)
-    for contact_id, email in email_rows.values_list("contact_id", "email").iterator(chunk_size=20000):
-        if contact_id in profiles:
-            emails[contact_id].append(normalize_email(email))
-    for contact_id, numbers in phones.items():
-        profiles[contact_id].phones = tuple(numbers)
-    for contact_id, addresses in emails.items():
-        profiles[contact_id].emails = tuple(addresses)
+    for model, column, attribute, clean in (
+        (ContactPhone, "number", "phones", None),
+        (ContactEmail, "email", "emails", normalize_email),
+    ):
+        rows = model.objects.order_by("contact_id")
+        if contact_ids is not None:
+            rows = rows.filter(contact_id__in=contact_ids)
+        current, values = None, []
+        for contact_id, value in rows.values_list("contact_id", column).iterator(chunk_size=20000):
+            if contact_id != current:
+                if values and current in profiles:
+                    setattr(profiles[current], attribute, tuple(values))
+                current, values = contact_id, []
+            values.append(clean(value) if clean else value)
+        if values and current in profiles:
+            setattr(profiles[current], attribute, tuple(values))
 
 
 def load_profiles(queryset=None, *, progress: Callable[[int], None] | None = None) -> dict[int, Profile]:

@@ -6,7 +6,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
-from contacts.dedupe.blocking import MAX_BLOCK, candidate_pairs
+from contacts.dedupe.blocking import MAX_BLOCK, rules_in_use
 from contacts.dedupe.comparisons import COMPARISONS, DOB, FIRST, FIRST_DIFFERENT, LAST, compare_profiles
 from contacts.dedupe.model import Model, estimate_u, expectation_maximisation, sample_pairs, term_frequencies
 from contacts.dedupe.profiles import Profile
@@ -18,20 +18,62 @@ LAMBDA_PAIRS = 300_000
 ALL = set(range(len(COMPARISONS)))
 
 
-def _block_pairs(profiles: dict[int, Profile], key: Callable[[Profile], str], limit: int, rnd) -> list[tuple]:
-    """Up to `limit` pairs that share `key` (blocks larger than MAX_BLOCK left out)."""
+def _blocks(profiles: dict[int, Profile], key: Callable[[Profile], str]) -> list[list[int]]:
     blocks = defaultdict(list)
     for profile in profiles.values():
         value = key(profile)
         if value:
             blocks[value].append(profile.id)
+    return [ids for ids in blocks.values() if 1 < len(ids) <= MAX_BLOCK]
+
+
+def _block_pairs(profiles: dict[int, Profile], key: Callable[[Profile], str], limit: int, rnd) -> list[tuple]:
+    """Up to `limit` pairs that share `key` (blocks larger than MAX_BLOCK left out): every pair
+    when there are fewer, else the pairs of blocks taken in random order."""
+    blocks = _blocks(profiles, key)
+    rnd.shuffle(blocks)
     pairs = []
-    for ids in blocks.values():
-        if 1 < len(ids) <= MAX_BLOCK:
-            pairs.extend((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
-    if len(pairs) > limit:
-        pairs = rnd.sample(pairs, limit)
-    return pairs
+    for ids in blocks:
+        pairs.extend((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
+        if len(pairs) >= limit:
+            break
+    return pairs[:limit]
+
+
+def sample_candidate_pairs(profiles: dict[int, Profile], rules: frozenset[str], count: int, rnd):
+    """(about how many distinct pairs the blocking compares, a uniform sample of them), without
+    listing them all: a pair drawn from a rule's block counts only where no earlier rule, and
+    no smaller key of the same rule, already pairs the two (so each distinct pair is drawn with
+    the same chance). Blocks too large to be compared are left out, so a pair they hold is
+    counted once where another rule pairs it too: a small overcount, only at the largest keys."""
+    in_use = rules_in_use(rules)
+    blocks, weights = [], []
+    for position, (_name, function, largest) in enumerate(in_use):
+        index = defaultdict(list)
+        for pk, profile in profiles.items():
+            for key in function(profile):
+                index[key].append(pk)
+        for key, ids in index.items():
+            if 1 < len(ids) <= largest:
+                blocks.append((position, key, ids))
+                weights.append(len(ids) * (len(ids) - 1) // 2)
+        del index
+    total = sum(weights)
+    if not total:
+        return 0, []
+    sample, first = [], 0
+    draws = min(count, total)
+    for position, key, ids in rnd.choices(blocks, weights=weights, k=draws):
+        a, b = rnd.sample(ids, 2)
+        pa, pb = profiles[a], profiles[b]
+        if any(not set(function(pa)).isdisjoint(function(pb)) for _name, function, _largest in in_use[:position]):
+            continue  # an earlier rule compares this pair already
+        function = in_use[position][1]
+        if min(set(function(pa)) & set(function(pb))) != key:
+            continue  # so does another key of this rule
+        first += 1
+        sample.append((min(a, b), max(a, b)))
+    return round(total * first / draws), sample
 
 
 def _patterns(profiles: dict[int, Profile], pairs) -> Counter:
@@ -112,17 +154,8 @@ def train_model(
     model.refresh()
 
     # λ: the share of matches among the pairs the blocking compares, scaled to all pairs.
-    compared = 0
-    sample = []
-    for pair in candidate_pairs(profiles, rules):
-        compared += 1
-        if len(sample) < LAMBDA_PAIRS:
-            sample.append(pair)
-        else:
-            slot = rnd.randrange(compared)
-            if slot < LAMBDA_PAIRS:
-                sample[slot] = pair
-    if compared:
+    compared, sample = sample_candidate_pairs(profiles, rules, LAMBDA_PAIRS, rnd)
+    if sample:
         _, lam_blocked = expectation_maximisation(_patterns(profiles, sample), model, estimate=set())
         model.lam = min(max(lam_blocked * compared / (n * (n - 1) / 2), 1e-9), 0.5)
         model.refresh()
