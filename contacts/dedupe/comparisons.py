@@ -134,7 +134,7 @@ def _typo_of(a: str, b: str) -> bool:
     return OSA.distance(a, b) <= 1 or (min(len(a), len(b)) >= 4 and JaroWinkler.similarity(a, b) >= 0.92)
 
 
-def _first_level(a: str, a_set: frozenset, b: str, b_set: frozenset) -> int:
+def first_name_level(a: str, a_set: frozenset, b: str, b_set: frozenset) -> int:
     if not a or not b:
         return 0
     if a == b:
@@ -167,7 +167,7 @@ def _first_names_level(a: str, b: str) -> int:
     return FIRST_DIFFERENT
 
 
-def _last_level(a: str, b: str) -> int:
+def last_name_level(a: str, b: str) -> int:
     if not a or not b:
         return 0
     if a == b:
@@ -266,15 +266,15 @@ class Vector(NamedTuple):
 
 
 def _name_levels(a: Profile, b: Profile) -> tuple[int, int, bool]:
-    first = _first_level(a.first, a.firsts, b.first, b.firsts)
+    first = first_name_level(a.first, a.firsts, b.first, b.firsts)
     if first >= 3 and (a.first and a.first == b.middle or b.first and b.first == a.middle):
         first = 2  # goes by the middle name
-    last = _last_level(a.last, b.last)
+    last = last_name_level(a.last, b.last)
     if first <= 1 and last <= 2 or not (a.first and a.last and b.first and b.last):
         return first, last, False
     # Swapped first and last names: compare crosswise, keep the better reading.
-    crossed_first = _first_level(a.first, a.firsts, b.last, canonical_first_names(b.last))
-    crossed_last = _last_level(a.last, b.first)
+    crossed_first = first_name_level(a.first, a.firsts, b.last, canonical_first_names(b.last))
+    crossed_last = last_name_level(a.last, b.first)
     if _rank(crossed_first, FIRST_DIFFERENT) + _rank(crossed_last, LAST_DIFFERENT) < _rank(
         first, FIRST_DIFFERENT
     ) + _rank(last, LAST_DIFFERENT):

@@ -16,19 +16,22 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from contacts.dedupe.blocking import candidate_pairs
-from contacts.dedupe.comparisons import FIRST, LAST, compare_profiles
+from contacts.dedupe.comparisons import compare_profiles, first_name_level, last_name_level
 from contacts.dedupe.labels import measure_on_labels
 from contacts.dedupe.model import Model
 from contacts.dedupe.profiles import (
     PROFILE_FIELDS,
     Profile,
     attach_channels,
+    first_token,
+    last_key,
     load_profiles,
     profile_from_row,
     profile_from_values,
 )
 from contacts.dedupe.scoring import RULES, Scored, weigh
 from contacts.dedupe.training import MIN_CONTACTS, train_model
+from contacts.nicknames import canonical_first_names
 
 
 def default_min_score() -> int:
@@ -194,15 +197,31 @@ class Match:
     model_version: str = ""
 
 
-ZIP_CANDIDATE_LIMIT = 5000
+ZIP_CANDIDATE_LIMIT = 1000
 NAME_CANDIDATE_LIMIT = 500
 
 
-def _names_close(profile: Profile, other: Profile) -> bool:
-    """Cheap first look at a contact found only by date of birth, postcode or name: can it
-    matter? (A first or a last name must agree at least loosely.)"""
-    levels = compare_profiles(profile, other).levels
-    return 1 <= levels[FIRST] <= 5 or 1 <= levels[LAST] <= 4
+def _row_names_close(profile: Profile, row) -> bool:
+    """`_names_close` on a database row, without building its whole profile (most rows found
+    by date of birth or postcode are someone else)."""
+    first = first_token(row[1] or row[2])
+    last = last_key(row[4])[0]
+    if (
+        profile.first
+        and first
+        and first_name_level(profile.first, profile.firsts, first, canonical_first_names(first)) <= 5
+    ):
+        return True
+    if profile.last and last and last_name_level(profile.last, last) <= 4:
+        return True
+    # Swapped first and last names, or a preferred name.
+    if (
+        profile.first
+        and last
+        and first_name_level(profile.first, profile.firsts, last, canonical_first_names(last)) <= 3
+    ):
+        return True
+    return bool(row[2] and profile.first and first_token(row[2]) in profile.firsts)
 
 
 def check_profile(
@@ -266,7 +285,7 @@ def check_profile(
         for row in weak_rows:
             if row[0] in rows or row[0] in excluded:
                 continue
-            if _names_close(profile, profile_from_row(row)):
+            if _row_names_close(profile, row):
                 rows[row[0]] = row
     rows = {pk: row for pk, row in rows.items() if row[-2] is None and row[-1] is None}
     if not rows:
@@ -308,14 +327,13 @@ def fuzzy_matches(rows: list[dict], *, min_score: int | None = None, model: Mode
         chunk = dates[start : start + 900]
         for row in Contact.objects.order_by().filter(date_of_birth__in=chunk).values_list(*fields):
             if row[-2] is None and row[-1] is None:
-                by_date.setdefault(row[6], []).append(profile_from_row(row))
+                by_date.setdefault(row[6], []).append(row)
     candidates: dict[int, list[Profile]] = {}
     wanted: dict[int, Profile] = {}
     for i, profile in enumerate(profiles):
-        close = [other for other in by_date.get(profile.dob, ()) if _names_close(profile, other)]
+        close = [row for row in by_date.get(profile.dob, ()) if _row_names_close(profile, row)]
         if close:
-            candidates[i] = close
-            wanted.update((other.id, other) for other in close)
+            candidates[i] = [wanted.get(row[0]) or wanted.setdefault(row[0], profile_from_row(row)) for row in close]
     attach_channels(wanted, list(wanted))
     results: list[Match | None] = []
     for i, profile in enumerate(profiles):
