@@ -20,6 +20,9 @@ from contacts.dedupe.profiles import Profile, soundex
 PHONE, EMAIL, NAME, FUZZY = "phone", "email", "name", "fuzzy"
 MAX_BLOCK = 200
 COARSE_BLOCK = 50
+# At most this many pairs per contact from one rule (a million contacts: two million pairs).
+PAIRS_PER_CONTACT = 2
+MIN_BUDGET = 50_000
 
 
 def _initials(profile: Profile) -> set[str]:
@@ -134,6 +137,22 @@ def blocking_keys(profile: Profile, rules: frozenset[str]) -> set[str]:
     return {f"{name}:{key}" for name, function, _largest in rules_in_use(rules) for key in function(profile)}
 
 
+def block_limit(sizes: Iterable[int], largest: int, budget: int) -> int:
+    """The largest block a rule compares: `largest`, or smaller when its blocks up to that size
+    would hold more than `budget` pairs (keys that common, in that data, say little; the
+    smaller blocks of the rule and the other rules still reach those contacts)."""
+    pairs_by_size = defaultdict(int)
+    for size in sizes:
+        if 1 < size <= largest:
+            pairs_by_size[size] += size * (size - 1) // 2
+    total = 0
+    for size in sorted(pairs_by_size):
+        total += pairs_by_size[size]
+        if total > budget:
+            return size - 1
+    return largest
+
+
 def candidate_pairs(
     profiles: dict[int, Profile],
     rules: frozenset[str],
@@ -143,12 +162,13 @@ def candidate_pairs(
 ) -> Iterator[tuple[int, int]]:
     """Every pair of ids (low, high) that shares a key, each once."""
     seen: set[int] = set()
+    budget = max(PAIRS_PER_CONTACT * len(profiles), MIN_BUDGET)
     for _name, function, largest in rules_in_use(rules):
-        largest = min(largest, max_block)
         index: dict[str, list[int]] = defaultdict(list)
         for pk, profile in profiles.items():
             for key in function(profile):
                 index[key].append(pk)
+        largest = block_limit((len(ids) for ids in index.values()), min(largest, max_block), budget)
         for ids in index.values():
             if len(ids) < 2:
                 continue

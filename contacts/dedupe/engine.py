@@ -29,7 +29,7 @@ from contacts.dedupe.profiles import (
     profile_from_row,
     profile_from_values,
 )
-from contacts.dedupe.scoring import RULES, Scored, weigh
+from contacts.dedupe.scoring import RULES, Scored, probability_score, quick_weight, weigh
 from contacts.dedupe.training import MIN_CONTACTS, train_model
 from contacts.nicknames import canonical_first_names
 
@@ -93,7 +93,10 @@ def pairs_in_profiles(
             continue
         stats.compared += 1
         a, b = profiles[a_id], profiles[b_id]
-        result = weigh(a, b, compare_profiles(a, b), model, rules)
+        vector = compare_profiles(a, b)
+        if probability_score(quick_weight(a, vector, model, rules)) < threshold:
+            continue
+        result = weigh(a, b, vector, model, rules)
         if result.score >= threshold:
             stats.found += 1
             yield Candidate(a_id, b_id, result.score, result.reasons, a.external_id, b.external_id, model.version)

@@ -88,6 +88,7 @@ class Model:
             for c, (m, u) in enumerate(zip(self.m, self.u, strict=True))
         ]
         self.prior = math.log2(self.lam / (1 - self.lam))
+        self.patterns = {}  # (rules, vector) -> scoring.quick_weight's pattern
 
     def tf_weight(self, comparison: int, value: str) -> float | None:
         """The exact-match weight of a value, adjusted for how common it is (None: no table)."""

@@ -122,10 +122,53 @@ def weigh(a: Profile, b: Profile, vector: Vector, model: Model, rules: frozenset
     elif fuzzy or first_kind == FUZZY or last_kind == FUZZY:
         matched_rules.add("fuzzy")
     probability = 1.0 / (1.0 + 2.0 ** (-total)) if total > -60 else 0.0
-    score = max(0, min(100, round(probability * 100)))
+    score = probability_score(total)
     reasons = tuple(RULES[rule] for rule in RULES if rule in matched_rules) if score else ()
     evidence.sort(key=lambda item: -abs(item.weight))
     return Scored(score, probability, total, reasons, tuple(evidence))
+
+
+def _pattern(vector: Vector, model: Model, rules: frozenset[str]) -> tuple:
+    """What `weigh` makes of a vector before term frequencies: (total, the exact agreements whose
+    weight the value's frequency replaces, with their plain weight, household sign)."""
+    total = model.prior
+    slots = []
+    for c, level in enumerate(vector.levels):
+        if level == 0:
+            continue
+        kind = COMPARISONS[c].levels[level][1]
+        weight = model.weights[c][level]
+        if weight > 0 and _implied(c, vector.levels):
+            continue
+        if weight > 0 and kind != DIFFERENT and not _counts(c, kind, rules):
+            continue
+        if level == 1 and c in _TF_VALUE and model.tf.get(c) and not (vector.swapped and c in (FIRST, LAST)):
+            slots.append((c, _TF_VALUE[c], weight))
+        total += weight
+    return total, tuple(slots), bool(model.households and household_sign(vector))
+
+
+def quick_weight(a: Profile, vector: Vector, model: Model, rules: frozenset[str]) -> float:
+    """The total weight `weigh` gives a pair, without its explanation: what the full scan needs
+    for the millions of pairs below the threshold (one look-up per pattern of levels, one per
+    term frequency)."""
+    key = (rules, vector)
+    pattern = model.patterns.get(key)
+    if pattern is None:
+        pattern = model.patterns[key] = _pattern(vector, model, rules)
+    total, slots, household = pattern
+    for c, attribute, weight in slots:
+        adjusted = model.tf_weight(c, getattr(a, attribute))
+        if adjusted is not None and adjusted > 0:
+            total += adjusted - weight
+    if household and total > HOUSEHOLD_CAP:
+        total = HOUSEHOLD_CAP
+    return total
+
+
+def probability_score(weight: float) -> int:
+    probability = 1.0 / (1.0 + 2.0 ** (-weight)) if weight > -60 else 0.0
+    return max(0, min(100, round(probability * 100)))
 
 
 def score_pair(a: Profile, b: Profile, model: Model, rules: frozenset[str]) -> Scored:

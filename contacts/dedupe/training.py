@@ -6,7 +6,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
-from contacts.dedupe.blocking import MAX_BLOCK, rules_in_use
+from contacts.dedupe.blocking import MAX_BLOCK, MIN_BUDGET, PAIRS_PER_CONTACT, block_limit, rules_in_use
 from contacts.dedupe.comparisons import COMPARISONS, DOB, FIRST, FIRST_DIFFERENT, LAST, compare_profiles
 from contacts.dedupe.model import Model, estimate_u, expectation_maximisation, sample_pairs, term_frequencies
 from contacts.dedupe.profiles import Profile
@@ -48,11 +48,13 @@ def sample_candidate_pairs(profiles: dict[int, Profile], rules: frozenset[str], 
     counted once where another rule pairs it too: a small overcount, only at the largest keys."""
     in_use = rules_in_use(rules)
     blocks, weights = [], []
+    budget = max(PAIRS_PER_CONTACT * len(profiles), MIN_BUDGET)
     for position, (_name, function, largest) in enumerate(in_use):
         index = defaultdict(list)
         for pk, profile in profiles.items():
             for key in function(profile):
                 index[key].append(pk)
+        largest = block_limit((len(ids) for ids in index.values()), largest, budget)
         for key, ids in index.items():
             if 1 < len(ids) <= largest:
                 blocks.append((position, key, ids))
