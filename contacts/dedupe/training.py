@@ -41,45 +41,52 @@ def _block_pairs(profiles: dict[int, Profile], key: Callable[[Profile], str], li
 
 
 def sample_candidate_pairs(profiles: dict[int, Profile], rules: frozenset[str], count: int, rnd):
-    """(about how many distinct pairs the blocking compares, a uniform sample of them), without
-    listing them all: a pair drawn from a rule's block counts only where no earlier rule, and
-    no smaller key of the same rule, already pairs the two (so each distinct pair is drawn with
-    the same chance). Blocks too large to be compared are left out, so a pair they hold is
-    counted once where another rule pairs it too: a small overcount, only at the largest keys."""
+    """(about how many distinct pairs the blocking compares, a sample of them as (pair, weight)),
+    without listing them all, one rule's index in memory at a time.
+
+    Each rule's blocks are sampled in proportion to their pairs; a pair drawn counts only where
+    no earlier rule, and no smaller key of the same rule, already pairs the two, so each
+    distinct pair is counted once; its weight is its rule's pairs per draw. Blocks too large to
+    be compared are left out, so a pair they hold is counted once more where another rule pairs
+    it too: a small overcount, only at the largest keys."""
     in_use = rules_in_use(rules)
-    blocks, weights = [], []
     budget = max(PAIRS_PER_CONTACT * len(profiles), MIN_BUDGET)
+    per_rule = max(count // max(len(in_use), 1), 1)
+    sample, distinct = [], 0.0
     for position, (_name, function, largest) in enumerate(in_use):
         index = defaultdict(list)
         for pk, profile in profiles.items():
             for key in function(profile):
                 index[key].append(pk)
         largest = block_limit((len(ids) for ids in index.values()), largest, budget)
-        for key, ids in index.items():
-            if 1 < len(ids) <= largest:
-                blocks.append((position, key, ids))
-                weights.append(len(ids) * (len(ids) - 1) // 2)
-        del index
-    total = sum(weights)
-    if not total:
-        return 0, []
-    sample, first = [], 0
-    draws = min(count, total)
-    for position, key, ids in rnd.choices(blocks, weights=weights, k=draws):
-        a, b = rnd.sample(ids, 2)
-        pa, pb = profiles[a], profiles[b]
-        if any(not set(function(pa)).isdisjoint(function(pb)) for _name, function, _largest in in_use[:position]):
-            continue  # an earlier rule compares this pair already
-        function = in_use[position][1]
-        if min(set(function(pa)) & set(function(pb))) != key:
-            continue  # so does another key of this rule
-        first += 1
-        sample.append((min(a, b), max(a, b)))
-    return round(total * first / draws), sample
+        blocks = [(key, ids) for key, ids in index.items() if 1 < len(ids) <= largest]
+        weights = [len(ids) * (len(ids) - 1) // 2 for _key, ids in blocks]
+        total = sum(weights)
+        if not total:
+            continue
+        draws = min(per_rule, total)
+        weight = total / draws
+        for key, ids in rnd.choices(blocks, weights=weights, k=draws):
+            a, b = rnd.sample(ids, 2)
+            pa, pb = profiles[a], profiles[b]
+            if any(not set(earlier(pa)).isdisjoint(earlier(pb)) for _n, earlier, _l in in_use[:position]):
+                continue  # an earlier rule compares this pair already
+            if min(set(function(pa)) & set(function(pb))) != key:
+                continue  # so does another key of this rule
+            distinct += weight
+            sample.append(((min(a, b), max(a, b)), weight))
+        del index, blocks, weights
+    return round(distinct), sample
 
 
-def _patterns(profiles: dict[int, Profile], pairs) -> Counter:
-    return Counter(compare_profiles(profiles[a], profiles[b]) for a, b in pairs)
+def _patterns(profiles: dict[int, Profile], pairs, weights=None) -> Counter:
+    """{comparison vector: count} of pairs (weighted, when weights are given)."""
+    if weights is None:
+        return Counter(compare_profiles(profiles[a], profiles[b]) for a, b in pairs)
+    patterns = Counter()
+    for (a, b), weight in zip(pairs, weights, strict=True):
+        patterns[compare_profiles(profiles[a], profiles[b])] += weight
+    return patterns
 
 
 # Whether the contacts hold families: look at pairs that share a street address and a last name
@@ -158,7 +165,8 @@ def train_model(
     # λ: the share of matches among the pairs the blocking compares, scaled to all pairs.
     compared, sample = sample_candidate_pairs(profiles, rules, LAMBDA_PAIRS, rnd)
     if sample:
-        _, lam_blocked = expectation_maximisation(_patterns(profiles, sample), model, estimate=set())
+        pairs, weights = zip(*sample, strict=True)
+        _, lam_blocked = expectation_maximisation(_patterns(profiles, pairs, weights), model, estimate=set())
         model.lam = min(max(lam_blocked * compared / (n * (n - 1) / 2), 1e-9), 0.5)
         model.refresh()
     if stats is not None:
