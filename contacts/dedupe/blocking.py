@@ -23,8 +23,8 @@ from contacts.dedupe.profiles import Profile, soundex
 PHONE, EMAIL, NAME, FUZZY = "phone", "email", "name", "fuzzy"
 MAX_BLOCK = 200
 COARSE_BLOCK = 50
-# At most this many pairs per contact from one rule (a million contacts: two million pairs).
-PAIRS_PER_CONTACT = 2
+# At most this many pairs per contact from one rule (a million contacts: a million pairs).
+PAIRS_PER_CONTACT = 1
 MIN_BUDGET = 50_000
 
 
@@ -183,9 +183,14 @@ def candidate_pairs(
                 if stats is not None:
                     stats.skipped_blocks += 1
                 continue
+            if len(ids) == 2:
+                a_id, b_id = ids
+                if a_id != b_id:
+                    codes.append((min(a_id, b_id) << 32) | max(a_id, b_id))
+                continue
             ids.sort()
             for i, a_id in enumerate(ids):
-                codes.extend((a_id << 32) | b_id for b_id in ids[i + 1 :] if b_id != a_id)
+                codes.extend([(a_id << 32) | b_id for b_id in ids[i + 1 :] if b_id != a_id])
         del index
         found = np.unique(np.frombuffer(codes, dtype=np.uint64)) if codes else np.empty(0, dtype=np.uint64)
         del codes

@@ -214,14 +214,14 @@ def _address_level(a: Profile, b: Profile) -> int:
         return 0
     if a.address == b.address:
         return 1
-    if fuzz.token_sort_ratio(a.address, b.address) >= 88:
+    if fuzz.token_sort_ratio(a.address, b.address, score_cutoff=88):
         return 2
     if (
         a.street_number
         and a.street_number == b.street_number
         and a.address != a.street_number  # a bare house number says nothing of the street
         and b.address != b.street_number
-        and fuzz.partial_ratio(a.address, b.address) >= 75
+        and fuzz.partial_ratio(a.address, b.address, score_cutoff=75)
     ):
         return 3
     return 4
@@ -296,16 +296,22 @@ def compare_profiles(a: Profile, b: Profile) -> Vector:
     external = 0
     if a.external_id and b.external_id:
         external = 1 if a.external_id == b.external_id else 2
+    city = 0
+    if a.city and b.city:
+        city = 1 if a.city == b.city else _city_level(a.city, b.city)
+    postcode = 0
+    if a.postcode and b.postcode:
+        postcode = 1 if a.postcode == b.postcode else _postcode_level(a.postcode, b.postcode)
     levels = (
         first,
         last,
         dob,
         _address_level(a, b),
-        _city_level(a.city, b.city),
-        _postcode_level(a.postcode, b.postcode),
+        city,
+        postcode,
         (1 if a.state == b.state else 2) if a.state and b.state else 0,
         phones,
-        _email_level(a, b),
+        _email_level(a, b) if a.emails and b.emails else 0,
         external,
     )
     generation = dob >= 4 and abs(a.dob.year - b.dob.year) >= GENERATION_YEARS

@@ -89,16 +89,27 @@ class Model:
         ]
         self.prior = math.log2(self.lam / (1 - self.lam))
         self.patterns = {}  # (rules, vector) -> scoring.quick_weight's pattern
+        self._tf_tables()
 
     def tf_weight(self, comparison: int, value: str) -> float | None:
         """The exact-match weight of a value, adjusted for how common it is (None: no table)."""
-        table = self.tf.get(comparison)
-        if not table:
+        weights = self.tf_weights.get(comparison)
+        if weights is None:
             return None
-        frequency = table.get(value) or self.tf_floor.get(comparison, 0.0)
-        if frequency <= 0:
-            return None
-        return math.log2(self.m[comparison][1] / max(frequency, MIN_PROBABILITY))
+        return weights.get(value, self.tf_rare_weight[comparison])
+
+    def _tf_tables(self) -> None:
+        """log2(m / frequency) per value, and for a value rarer than the table holds."""
+        self.tf_weights, self.tf_rare_weight = {}, {}
+        for comparison, table in self.tf.items():
+            floor = self.tf_floor.get(comparison, 0.0)
+            if not table or floor <= 0:
+                continue
+            m = self.m[comparison][1]
+            self.tf_weights[comparison] = {
+                value: math.log2(m / max(frequency, MIN_PROBABILITY)) for value, frequency in table.items()
+            }
+            self.tf_rare_weight[comparison] = math.log2(m / max(floor, MIN_PROBABILITY))
 
     def as_json(self) -> dict:
         return {
