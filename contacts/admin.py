@@ -9,6 +9,7 @@ from contacts.models import (
     ContactEmail,
     ContactPhone,
     DuplicateDismissal,
+    DuplicateModel,
     DuplicateRule,
     LoginEvent,
     MergeRecord,
@@ -141,3 +142,17 @@ class MergeRecordAdmin(admin.ModelAdmin):
 class DuplicateDismissalAdmin(admin.ModelAdmin):
     list_display = ["__str__", "dismissed_by", "dismissed_at"]
     raw_id_fields = ["contact_a", "contact_b"]
+
+
+@admin.register(DuplicateModel)
+class DuplicateModelAdmin(admin.ModelAdmin):
+    """Trained versions of the duplicate model: read-only (`manage.py train_duplicate_model`)."""
+
+    list_display = ["version", "created_at", "contacts", "compared_pairs", "seconds"]
+    readonly_fields = ["version", "created_at", "contacts", "compared_pairs", "seconds", "parameters"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
