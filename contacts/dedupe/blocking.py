@@ -28,12 +28,19 @@ PAIRS_PER_CONTACT = 1
 MIN_BUDGET = 50_000
 
 
-def _initials(profile: Profile) -> set[str]:
-    return {name[0] for name in (profile.first, profile.last) if name}
+def _pair(a: str, b: str) -> tuple[str, ...]:
+    """The distinct non-empty of two values."""
+    if a and b:
+        return (a,) if a == b else (a, b)
+    return (a,) if a else ((b,) if b else ())
 
 
-def _codes(profile: Profile) -> set[str]:
-    return {code for code in (profile.first_code, profile.last_code) if code}
+def _initials(profile: Profile) -> tuple[str, ...]:
+    return _pair(profile.first[:1], profile.last[:1])
+
+
+def _codes(profile: Profile) -> tuple[str, ...]:
+    return _pair(profile.first_code, profile.last_code)
 
 
 def by_phone(profile: Profile) -> Iterable[str]:
@@ -192,11 +199,14 @@ def candidate_pairs(
             for i, a_id in enumerate(ids):
                 codes.extend([(a_id << 32) | b_id for b_id in ids[i + 1 :] if b_id != a_id])
         del index
-        found = np.unique(np.frombuffer(codes, dtype=np.uint64)) if codes else np.empty(0, dtype=np.uint64)
+        found = np.sort(np.frombuffer(codes, dtype=np.uint64)) if codes else np.empty(0, dtype=np.uint64)
         del codes
+        if found.size:
+            found = found[np.concatenate(([True], found[1:] != found[:-1]))]  # each pair once
         if seen.size and found.size:
-            found = found[~np.isin(found, seen, assume_unique=True)]
-        seen = np.union1d(seen, found) if seen.size else found
+            at = np.minimum(np.searchsorted(seen, found), seen.size - 1)
+            found = found[seen[at] != found]  # not given by an earlier rule
+        seen = np.sort(np.concatenate((seen, found))) if seen.size else found
         for start in range(0, found.size, 65536):
             for code in found[start : start + 65536].tolist():
                 yield code >> 32, code & 0xFFFFFFFF
