@@ -347,11 +347,12 @@ def attach_channels(profiles: dict[int, Profile], contact_ids=None) -> None:
         current, values = None, []
         for contact_id, value in rows.values_list("contact_id", column).iterator(chunk_size=20000):
             if contact_id != current:
-                if values and current in profiles:
+                if values:
                     setattr(profiles[current], attribute, tuple(values))
                 current, values = contact_id, []
-            values.append(clean(value) if clean else value)
-        if values and current in profiles:
+            if contact_id in profiles:  # not a merged-away or archived contact's
+                values.append(clean(value) if clean else value)
+        if values:
             setattr(profiles[current], attribute, tuple(values))
 
 
