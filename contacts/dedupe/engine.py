@@ -324,20 +324,29 @@ def fuzzy_matches(rows: list[dict], *, min_score: int | None = None, model: Mode
     model = model or active_model()
     profiles = [profile_from_values(values, id=-(i + 1)) for i, values in enumerate(rows)]
     dates = sorted({profile.dob for profile in profiles if profile.dob})
+    # First only the names of everyone born on those days (at a million contacts, dozens a
+    # day), then the whole rows of those whose names come close.
     by_date: dict = {}
-    fields = (*PROFILE_FIELDS, "merged_into_id", "archived_at")
+    names = ("id", "first_name", "preferred_name", "middle_name", "last_name", "date_of_birth")
     for start in range(0, len(dates), 900):
         chunk = dates[start : start + 900]
-        for row in Contact.objects.order_by().filter(date_of_birth__in=chunk).values_list(*fields):
-            if row[-2] is None and row[-1] is None:
-                by_date.setdefault(row[6], []).append(row)
-    candidates: dict[int, list[Profile]] = {}
-    wanted: dict[int, Profile] = {}
+        # Tombstones and archived contacts dropped here, not in SQL (see check_profile).
+        found = Contact.objects.order_by().filter(date_of_birth__in=chunk)
+        for row in found.values_list(*names, "merged_into_id", "archived_at"):
+            if row[6] is None and row[7] is None:
+                by_date.setdefault(row[5], []).append(row)
+    close_ids: dict[int, list[int]] = {}
     for i, profile in enumerate(profiles):
-        close = [row for row in by_date.get(profile.dob, ()) if _row_names_close(profile, row)]
+        close = [row[0] for row in by_date.get(profile.dob, ()) if _row_names_close(profile, row)]
         if close:
-            candidates[i] = [wanted.get(row[0]) or wanted.setdefault(row[0], profile_from_row(row)) for row in close]
+            close_ids[i] = close
+    wanted_ids = sorted({pk for ids in close_ids.values() for pk in ids})
+    wanted: dict[int, Profile] = {}
+    for start in range(0, len(wanted_ids), 900):
+        for row in Contact.objects.filter(pk__in=wanted_ids[start : start + 900]).values_list(*PROFILE_FIELDS):
+            wanted[row[0]] = profile_from_row(row)
     attach_channels(wanted, list(wanted))
+    candidates = {i: [wanted[pk] for pk in ids if pk in wanted] for i, ids in close_ids.items()}
     results: list[Match | None] = []
     for i, profile in enumerate(profiles):
         best = None
