@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from contacts.dedupe.blocking import candidate_pairs
-from contacts.dedupe.comparisons import compare_profiles, first_name_level, last_name_level
+from contacts.dedupe.comparisons import EMAIL, compare_profiles, first_name_level, last_name_level
 from contacts.dedupe.labels import measure_on_labels
 from contacts.dedupe.model import Model
 from contacts.dedupe.profiles import (
     PROFILE_FIELDS,
     Profile,
+    as_date,
     attach_channels,
     first_token,
     last_key,
@@ -201,21 +202,24 @@ class Match:
 
 
 ZIP_CANDIDATE_LIMIT = 1000
-NAME_CANDIDATE_LIMIT = 500
+NAME_CANDIDATE_LIMIT = 200
 
 
-def _row_names_close(profile: Profile, row) -> bool:
-    """`_names_close` on a database row, without building its whole profile (most rows found
-    by date of birth or postcode are someone else)."""
+def _row_names_close(profile: Profile, row, *, loose: bool = True) -> bool:
+    """Can a contact found only by date of birth, postcode or name matter? A first or a last
+    name must agree: loosely (similar, an initial) or, with `loose` off, at least as a typo.
+    Judged on the database row, without building its whole profile (most rows found by date
+    of birth or postcode are someone else)."""
     first = first_token(row[1] or row[2])
     last = last_key(row[4])[0]
+    first_close, last_close = (5, 4) if loose else (3, 3)
     if (
         profile.first
         and first
-        and first_name_level(profile.first, profile.firsts, first, canonical_first_names(first)) <= 5
+        and first_name_level(profile.first, profile.firsts, first, canonical_first_names(first)) <= first_close
     ):
         return True
-    if profile.last and last and last_name_level(profile.last, last) <= 4:
+    if profile.last and last and last_name_level(profile.last, last) <= last_close:
         return True
     # Swapped first and last names, or a preferred name.
     if (
@@ -225,6 +229,46 @@ def _row_names_close(profile: Profile, row) -> bool:
     ):
         return True
     return bool(row[2] and profile.first and first_token(row[2]) in profile.firsts)
+
+
+_ROW_SQL: str | None = None
+
+
+def _contact_rows(where: str, params, *, limit: int | None = None) -> list[tuple]:
+    """Rows of PROFILE_FIELDS + merged_into_id, archived_at of the contacts matching `where`.
+
+    Plain SQL: the one-contact check runs on every save and every create form, and building
+    the ORM's queries was a third of its time. Tombstones and archived contacts are dropped by
+    the caller: a `merged_into IS NULL` condition can lead SQLite's planner to that index
+    (every row matches) instead of the selective one."""
+    global _ROW_SQL
+    from django.db import connection
+
+    from contacts.models import Contact
+
+    if _ROW_SQL is None:
+        quote = connection.ops.quote_name
+        columns = [Contact._meta.get_field(name).column for name in PROFILE_FIELDS]
+        columns += [Contact._meta.get_field("merged_into").column, Contact._meta.get_field("archived_at").column]
+        _ROW_SQL = f"SELECT {', '.join(map(quote, columns))} FROM {quote(Contact._meta.db_table)} WHERE "  # noqa: S608
+    sql = _ROW_SQL + where + (f" LIMIT {int(limit)}" if limit else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    # SQLite gives the date of birth as text.
+    return [row if not isinstance(row[6], str) else (*row[:6], as_date(row[6]), *row[7:]) for row in found]
+
+
+def _row_last_name_close(profile: Profile, row) -> bool:
+    last = last_key(row[4])[0]
+    return bool(profile.last and last and last_name_level(profile.last, last) <= 3)
+
+
+def _same_house_number(profile: Profile, row) -> bool:
+    """The row's street address starts with this profile's house number (a married name at
+    the same address: same first name, another last name)."""
+    address = row[7] or ""
+    return bool(profile.street_number) and address.split(" ", 1)[0] == profile.street_number
 
 
 def check_profile(
@@ -238,12 +282,11 @@ def check_profile(
     """Live contacts that may be the person of `profile`, best first.
 
     Candidates come from indexed lookups only: the same phone, the same email, the same date
-    of birth, the same postcode with a name's initial, the same last name with the first
-    initial; those not found by phone or email are kept only when a name agrees at least
-    loosely, so the work stays small at a million contacts."""
-    from django.db.models import Q
+    of birth, the same postcode with a name's initial, the same name (either way round)
+    anywhere; those not found by phone or email are kept only when a name agrees (loosely for
+    those born the same day), so the work stays small at a million contacts."""
 
-    from contacts.models import Contact, ContactEmail, ContactPhone
+    from contacts.models import ContactEmail, ContactPhone
 
     rules = frozenset(rules) if rules is not None else active_rules()
     threshold = default_min_score() if min_score is None else min_score
@@ -251,9 +294,6 @@ def check_profile(
     excluded = set(exclude_ids) | {profile.id}
     # Tombstones and archived contacts are dropped in Python: a `merged_into IS NULL` filter
     # can lead SQLite's planner to that index (every row matches) instead of the selective one.
-    live = Contact.objects.order_by()
-    fields = (*PROFILE_FIELDS, "merged_into_id", "archived_at")
-
     strong: set[int] = set()
     if "phone" in rules and profile.phones:
         strong.update(ContactPhone.objects.filter(number__in=profile.phones).values_list("contact_id", flat=True))
@@ -262,42 +302,64 @@ def check_profile(
     strong -= excluded
     rows = {}
     if strong:
-        rows.update((row[0], row) for row in live.filter(pk__in=strong).values_list(*fields))
+        ids = sorted(strong)
+        rows.update((row[0], row) for row in _contact_rows(f"id IN ({', '.join(['%s'] * len(ids))})", ids))
 
     if "name" in rules or "fuzzy" in rules:
         weak_rows = []
+        born_same_day = set()
         if profile.dob:
-            weak_rows += list(live.filter(date_of_birth=profile.dob).values_list(*fields))
+            weak_rows += _contact_rows("date_of_birth = %s", [profile.dob.isoformat()])
+            born_same_day = {row[0] for row in weak_rows}
         initials = sorted({name[0] for name in (profile.first, profile.last, *profile.firsts) if name})
         if profile.postcode and initials:
             # A range, not LIKE, so the postcode index serves 60601 and 60601-1234 alike; the
             # other record's last name starts like one of this one's names (sort_name is folded
             # "last first middle").
-            in_postcode = live.filter(postal_code__gte=profile.postcode, postal_code__lt=profile.postcode + "\uffff")
-            starts = Q()
-            for letter in initials:
-                starts |= Q(sort_name__startswith=letter)
-            weak_rows += list(in_postcode.filter(starts).values_list(*fields)[:ZIP_CANDIDATE_LIMIT])
+            starts = " OR ".join(["sort_name LIKE %s"] * len(initials))
+            weak_rows += _contact_rows(
+                f"postal_code >= %s AND postal_code < %s AND ({starts})",
+                [profile.postcode, profile.postcode + "\uffff", *(f"{letter}%" for letter in initials)],
+                limit=ZIP_CANDIDATE_LIMIT,
+            )
         if profile.last and profile.first:
-            # The same last name and first initial anywhere (a move to another postcode).
-            prefixes = {f"{profile.last} {profile.first[0]}", f"{profile.first} {profile.last[0]}"}
-            by_name = Q()
+            # The same name anywhere, either way round (a move to another postcode).
+            # Ranges, not LIKE: SQLite's case-blind LIKE cannot use the sort_name index.
+            prefixes = {f"{profile.last} {profile.first}", f"{profile.first} {profile.last}"}
             for prefix in sorted(prefixes):
-                by_name |= Q(sort_name__startswith=prefix)
-            weak_rows += list(live.filter(by_name).values_list(*fields)[:NAME_CANDIDATE_LIMIT])
+                weak_rows += _contact_rows(
+                    "sort_name >= %s AND sort_name < %s", [prefix, prefix + "\uffff"], limit=NAME_CANDIDATE_LIMIT
+                )
         for row in weak_rows:
             if row[0] in rows or row[0] in excluded:
                 continue
-            if _row_names_close(profile, row):
+            if row[0] in born_same_day:
+                close = _row_names_close(profile, row)
+            else:
+                close = _row_last_name_close(profile, row) or (
+                    _same_house_number(profile, row) and _row_names_close(profile, row, loose=False)
+                )
+            if close:
                 rows[row[0]] = row
-    rows = {pk: row for pk, row in rows.items() if row[-2] is None and row[-1] is None}
+    rows = {pk: row[: len(PROFILE_FIELDS)] for pk, row in rows.items() if row[-2] is None and row[-1] is None}
     if not rows:
         return []
     profiles = {pk: profile_from_row(row) for pk, row in rows.items()}
+    # A contact found by neither phone nor email shares neither with this one: its phones and
+    # emails can only count against it (or, at most, a mailbox name at another provider). Those
+    # that cannot reach the threshold even so are dropped before their phones are read.
+    bonus = max(model.weights[EMAIL][2], 0.0)
+    for pk in [pk for pk in profiles if pk not in strong]:
+        vector = compare_profiles(profile, profiles[pk])
+        if probability_score(quick_weight(profile, vector, model, rules) + bonus) < threshold:
+            del profiles[pk]
     attach_channels(profiles, list(profiles))
     matches = []
     for other in profiles.values():
-        result = weigh(profile, other, compare_profiles(profile, other), model, rules)
+        vector = compare_profiles(profile, other)
+        if probability_score(quick_weight(profile, vector, model, rules)) < threshold:
+            continue
+        result = weigh(profile, other, vector, model, rules)
         if result.score >= threshold:
             matches.append(Match(other.id, result.score, result.reasons, model_version=model.version))
     matches.sort(key=lambda match: (-match.score, match.contact_id))
