@@ -46,14 +46,9 @@ class Dataset:
 
     @property
     def true_pairs(self) -> set[tuple[int, int]]:
-        by_entity: dict[int, list[int]] = {}
-        for record in self.records:
-            by_entity.setdefault(record["entity"], []).append(record["id"])
-        pairs = set()
-        for ids in by_entity.values():
-            ids.sort()
-            pairs.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
-        return pairs
+        from bench.datasets import true_pairs
+
+        return true_pairs(self.records)
 
 
 class _Generator:

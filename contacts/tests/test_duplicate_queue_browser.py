@@ -8,18 +8,10 @@ import pytest
 
 from contacts.duplicates import run_full_scan
 from contacts.models import Contact, DuplicateCandidate, MergeRecord
-from contacts.tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory, admin_user
+from contacts.tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory
+from contacts.tests.test_merge_browser import _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, live_server):
-    admin_user(username="ada")
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/contacts/")
 
 
 def _people():
