@@ -18,7 +18,7 @@ from django.conf import settings
 from contacts.dedupe.blocking import candidate_pairs
 from contacts.dedupe.comparisons import EMAIL, compare_profiles, first_name_level, last_name_level
 from contacts.dedupe.labels import measure_on_labels
-from contacts.dedupe.model import Model
+from contacts.dedupe.model import DUPLICATES_PER_CONTACT, Model
 from contacts.dedupe.profiles import (
     PROFILE_FIELDS,
     Profile,
@@ -114,13 +114,26 @@ def active_model() -> Model:
 
     latest = DuplicateModel.objects.order_by("-id").values_list("id", "version").first()
     if latest is None:
-        return Model()
+        return default_model()
     pk, version = latest
     if version not in _cache:
         parameters = DuplicateModel.objects.values_list("parameters", flat=True).get(pk=pk)
         _cache.clear()
         _cache[version] = Model.from_json(parameters)
     return _cache[version]
+
+
+def default_model() -> Model:
+    """The built-in priors, with the prior scaled to the size of the table (the highest id: one
+    indexed look-up, no count)."""
+    from contacts.models import Contact
+
+    size = Contact.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    bucket = 1 << max(size, 1000).bit_length()  # one model per power of two
+    key = f"default:{bucket}"
+    if key not in _cache:
+        _cache[key] = Model(lam=DUPLICATES_PER_CONTACT / bucket)
+    return _cache[key]
 
 
 def train_and_store(profiles: dict[int, Profile] | None = None, *, rules: frozenset[str] | None = None):

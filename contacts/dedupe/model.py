@@ -51,6 +51,9 @@ DEFAULT_U = (
     (0, 0.0001, 0.9999),
 )
 DEFAULT_LAMBDA = 1e-5
+# Before any training: about this many other records per contact are the same person, so the
+# chance that two given contacts are one person falls as the table grows (engine.default_model).
+DUPLICATES_PER_CONTACT = 0.03
 # Comparisons whose "different" level is no evidence (two systems' ids for one person differ).
 NEUTRAL_DIFFERENT = {9}
 PSEUDO_MATCHES = 20.0

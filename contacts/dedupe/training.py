@@ -8,7 +8,14 @@ from collections.abc import Callable
 
 from contacts.dedupe.blocking import MAX_BLOCK, MIN_BUDGET, PAIRS_PER_CONTACT, block_limit, rules_in_use
 from contacts.dedupe.comparisons import COMPARISONS, DOB, FIRST, FIRST_DIFFERENT, LAST, compare_profiles
-from contacts.dedupe.model import Model, estimate_u, expectation_maximisation, sample_pairs, term_frequencies
+from contacts.dedupe.model import (
+    DUPLICATES_PER_CONTACT,
+    Model,
+    estimate_u,
+    expectation_maximisation,
+    sample_pairs,
+    term_frequencies,
+)
 from contacts.dedupe.profiles import Profile
 
 U_SAMPLE = 50_000
@@ -132,7 +139,7 @@ def train_model(
     n = len(ids)
     if n < MIN_CONTACTS:
         # Too few contacts to learn from, or to say how common a name is: the priors.
-        return Model(version=version or "default", trained_on=n)
+        return Model(lam=DUPLICATES_PER_CONTACT / max(n, MIN_CONTACTS), version=version or "default", trained_on=n)
     model = Model(tf=tf, tf_floor=floors, version=version or "trained", trained_on=n)
     model.household_share = household_evidence(profiles, rnd)
     model.households = model.household_share is None or model.household_share < SAME_BIRTH_DATE_SHARE
