@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -272,6 +273,26 @@ def _contact_rows(where: str, params, *, limit: int | None = None) -> list[tuple
     return [row if not isinstance(row[6], str) else (*row[:6], as_date(row[6]), *row[7:]) for row in found]
 
 
+@lru_cache(maxsize=1 << 18)
+def _names_agree(first: str, last: str, other_first: str, other_last: str) -> bool:
+    """Whether a first or a last name agrees at least loosely, either way round (cached: an
+    import meets the same names again and again)."""
+    first_names = canonical_first_names(first)
+    if (
+        first
+        and other_first
+        and first_name_level(first, first_names, other_first, canonical_first_names(other_first)) <= 5
+    ):
+        return True
+    if last and other_last and last_name_level(last, other_last) <= 4:
+        return True
+    return bool(
+        first
+        and other_last
+        and first_name_level(first, first_names, other_last, canonical_first_names(other_last)) <= 3
+    )
+
+
 def _row_last_name_close(profile: Profile, row) -> bool:
     last = last_key(row[4])[0]
     return bool(profile.last and last and last_name_level(profile.last, last) <= 3)
@@ -397,8 +418,13 @@ def fuzzy_matches(rows: list[dict], *, min_score: int | None = None, model: Mode
     rules = active_rules()
     threshold = default_min_score() if min_score is None else min_score
     model = model or active_model()
-    profiles = [profile_from_values(values, id=-(i + 1)) for i, values in enumerate(rows)]
-    dates = sorted({profile.dob for profile in profiles if profile.dob})
+    # Only rows with a date of birth can be looked up (and need a profile).
+    profiles = {
+        i: profile_from_values(values, id=-(i + 1))
+        for i, values in enumerate(rows)
+        if as_date(values.get("date_of_birth"))
+    }
+    dates = sorted({profile.dob for profile in profiles.values()})
     # First only the names of everyone born on those days (at a million contacts, dozens a
     # day), then the whole rows of those whose names come close.
     by_date: dict = {}
@@ -409,10 +435,15 @@ def fuzzy_matches(rows: list[dict], *, min_score: int | None = None, model: Mode
         found = Contact.objects.order_by().filter(date_of_birth__in=chunk)
         for row in found.values_list(*names, "merged_into_id", "archived_at"):
             if row[6] is None and row[7] is None:
-                by_date.setdefault(row[5], []).append(row)
+                # Each row's names folded once, not once per row of the file it is held against.
+                by_date.setdefault(row[5], []).append((row[0], first_token(row[1] or row[2]), last_key(row[4])[0]))
     close_ids: dict[int, list[int]] = {}
-    for i, profile in enumerate(profiles):
-        close = [row[0] for row in by_date.get(profile.dob, ()) if _row_names_close(profile, row)]
+    for i, profile in profiles.items():
+        close = [
+            pk
+            for pk, first, last in by_date.get(profile.dob, ())
+            if _names_agree(profile.first, profile.last, first, last)
+        ]
         if close:
             close_ids[i] = close
     wanted_ids = sorted({pk for ids in close_ids.values() for pk in ids})
@@ -423,7 +454,8 @@ def fuzzy_matches(rows: list[dict], *, min_score: int | None = None, model: Mode
     attach_channels(wanted, list(wanted))
     candidates = {i: [wanted[pk] for pk in ids if pk in wanted] for i, ids in close_ids.items()}
     results: list[Match | None] = []
-    for i, profile in enumerate(profiles):
+    for i in range(len(rows)):
+        profile = profiles.get(i)
         best = None
         for other in candidates.get(i, ()):
             result = weigh(profile, other, compare_profiles(profile, other), model, rules)
