@@ -418,13 +418,15 @@ def fuzzy_matches(rows: list[dict], *, min_score: int | None = None, model: Mode
     rules = active_rules()
     threshold = default_min_score() if min_score is None else min_score
     model = model or active_model()
-    # Only rows with a date of birth can be looked up (and need a profile).
-    profiles = {
-        i: profile_from_values(values, id=-(i + 1))
-        for i, values in enumerate(rows)
-        if as_date(values.get("date_of_birth"))
-    }
-    dates = sorted({profile.dob for profile in profiles.values()})
+    # Only rows with a date of birth can be looked up; their names are folded first, and a
+    # whole profile is built only for a row that has a candidate.
+    dated = {}
+    for i, values in enumerate(rows):
+        dob = as_date(values.get("date_of_birth"))
+        if dob:
+            first = first_token(values.get("first_name") or values.get("preferred_name"))
+            dated[i] = (dob, first, last_key(values.get("last_name"))[0])
+    dates = sorted({dob for dob, _first, _last in dated.values()})
     # First only the names of everyone born on those days (at a million contacts, dozens a
     # day), then the whole rows of those whose names come close.
     by_date: dict = {}
@@ -438,14 +440,11 @@ def fuzzy_matches(rows: list[dict], *, min_score: int | None = None, model: Mode
                 # Each row's names folded once, not once per row of the file it is held against.
                 by_date.setdefault(row[5], []).append((row[0], first_token(row[1] or row[2]), last_key(row[4])[0]))
     close_ids: dict[int, list[int]] = {}
-    for i, profile in profiles.items():
-        close = [
-            pk
-            for pk, first, last in by_date.get(profile.dob, ())
-            if _names_agree(profile.first, profile.last, first, last)
-        ]
+    for i, (dob, row_first, row_last) in dated.items():
+        close = [pk for pk, first, last in by_date.get(dob, ()) if _names_agree(row_first, row_last, first, last)]
         if close:
             close_ids[i] = close
+    profiles = {i: profile_from_values(rows[i], id=-(i + 1)) for i in close_ids}
     wanted_ids = sorted({pk for ids in close_ids.values() for pk in ids})
     wanted: dict[int, Profile] = {}
     for start in range(0, len(wanted_ids), 900):
