@@ -322,9 +322,18 @@ def _candidate_row(a_id: int, b_id: int, score: int, reasons: Iterable[str], mod
 def queue_pairs(pairs: Iterable[tuple[int, int, int, Iterable[str], str]]) -> None:
     """Put pairs (contact, contact, score, reasons, model version) in the queue, unless one
     is there already or staff said "not a duplicate"."""
-    from contacts.models import DuplicateCandidate
+    from django.db.models import Q
 
-    dismissed = dismissed_pairs()
+    from contacts.models import DuplicateCandidate, DuplicateDismissal
+
+    pairs = list(pairs)
+    ids = {contact_id for a, b, *_rest in pairs for contact_id in (a, b)}
+    # Only the decisions about these contacts (not every dismissal of the firm, per chunk).
+    dismissed = set(
+        DuplicateDismissal.objects.filter(Q(contact_a__in=ids) | Q(contact_b__in=ids)).values_list(
+            "contact_a_id", "contact_b_id"
+        )
+    )
     rows = [
         _candidate_row(a, b, score, reasons, version)
         for a, b, score, reasons, version in pairs
