@@ -15,7 +15,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
-from contacts.dedupe.profiles import Profile
+from contacts.dedupe.profiles import Profile, has_digit
 from contacts.nicknames import FORMAL_NAMES, canonical_first_names, name_family
 
 # Kinds of level: how the firm's rules (settings.DUPLICATE_RULES) treat them.
@@ -130,10 +130,6 @@ DOB_DIFFERENT = 5
 GENERATION_YEARS = 14
 
 
-def _has_digit(name: str) -> bool:
-    return any(char.isdigit() for char in name)
-
-
 def _typo_of(a: str, b: str) -> bool:
     return OSA.distance(a, b) <= 1 or (min(len(a), len(b)) >= 4 and JaroWinkler.similarity(a, b) >= 0.92)
 
@@ -152,7 +148,7 @@ def first_name_level(a: str, a_set: frozenset, b: str, b_set: frozenset) -> int:
 def _first_names_level(a: str, b: str) -> int:
     """The level of two different first names that are not nicknames of one another (cached:
     the same names meet again and again in a scan)."""
-    if _has_digit(a) or _has_digit(b):
+    if has_digit(a) or has_digit(b):
         return FIRST_DIFFERENT  # "First12" and "First123": numbered, not mistyped
     if len(a) == 1 or len(b) == 1:
         return FIRST_INITIAL if a[0] == b[0] else FIRST_DIFFERENT
@@ -183,7 +179,7 @@ def last_name_level(a: str, b: str) -> int:
 
 @lru_cache(maxsize=1 << 20)
 def _last_names_level(a: str, b: str) -> int:
-    if _has_digit(a) or _has_digit(b):
+    if has_digit(a) or has_digit(b):
         return LAST_DIFFERENT  # numbered, not mistyped
     if " " in a or " " in b or "-" in a or "-" in b:  # compound surnames: García López / García
         a_tokens, b_tokens = set(a.replace("-", " ").split()), set(b.replace("-", " ").split())

@@ -26,6 +26,7 @@ from contacts.dedupe.profiles import (
     as_date,
     attach_channels,
     first_token,
+    has_digit,
     last_key,
     load_profiles,
     profile_from_row,
@@ -273,15 +274,11 @@ def _contact_rows(where: str, params, *, limit: int | None = None) -> list[tuple
     return [row if not isinstance(row[6], str) else (*row[:6], as_date(row[6]), *row[7:]) for row in found]
 
 
-def _numbered(name: str) -> bool:
-    return any(char.isdigit() for char in name)
-
-
 @lru_cache(maxsize=1 << 18)
 def _names_agree(first: str, last: str, other_first: str, other_last: str) -> bool:
     """Whether a first or a last name agrees at least loosely, either way round (cached: an
     import meets the same names again and again)."""
-    if _numbered(first) and _numbered(last):
+    if has_digit(first) and has_digit(last):
         # Numbered names ("First12") are never typos of one another: only equal ones agree.
         return first in (other_first, other_last) or last == other_last
     first_names = canonical_first_names(first)

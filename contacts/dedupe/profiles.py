@@ -130,7 +130,7 @@ def mailbox_name(address: str) -> str:
     return address.split("@")[0].split("+")[0].translate(_MAILBOX_PUNCTUATION)
 
 
-def _has_digit(text: str) -> bool:
+def has_digit(text: str) -> bool:
     return any(char.isdigit() for char in text)
 
 
@@ -221,7 +221,7 @@ class Profile:
     def emails(self, addresses) -> None:
         self._emails = tuple(addresses) if addresses else ()
         # Mailbox names with digits ("jsmith1979"), for the "same mailbox, other provider" level.
-        boxes = [box for box in map(mailbox_name, self._emails) if len(box) >= 5 and _has_digit(box)]
+        boxes = [box for box in map(mailbox_name, self._emails) if len(box) >= 5 and has_digit(box)]
         self.mailboxes = frozenset(boxes) if boxes else _NONE
 
     def add_first_name(self, name: str) -> None:
