@@ -13,7 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from kayse.env import env_bool, env_duration, env_list
+from kayse.env import env_bool, env_duration, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KAYSE_VAR_DIR", BASE_DIR / "var"))
@@ -244,6 +244,9 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+# How many reverse proxies in front of the app append to X-Forwarded-For: the client's address
+# is the Nth from the right (kayse/client_ip.py). 0: no proxy, the header is ignored.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, minimum=0)
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
