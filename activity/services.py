@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from activity.labels import display_value, field_label
 from activity.models import ActivityEvent, DataAccessTally, EventType
+from kayse.client_ip import client_ip
 
 GENESIS_HASH = "0" * 64
 _CHAIN_LOCK_KEY = 0x6B61797365  # any constant; names the advisory lock of the chain
@@ -141,7 +142,7 @@ def record_event(
 def request_source(request) -> dict:
     """Where a request came from, for the event's details: address, browser and page."""
     return {
-        "ip": request.META.get("REMOTE_ADDR", ""),
+        "ip": client_ip(request),
         "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
         "path": request.get_full_path()[:300],
         "method": request.method,

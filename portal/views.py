@@ -17,13 +17,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.models import TaskKind, TaskStatus
 from contacts.calling_window import contact_timezone
+from kayse.client_ip import client_ip
 from portal import ratelimit, selectors, services
 from portal.forms import MessageForm, SecondFactorForm, TaskResponseForm, UploadForm
 from portal.models import SecondFactor
 
 PORTAL_COOKIE_PATH = "/portal/"  # the cookie is never sent to staff pages
-ENTRY_LIMIT = (30, 600)  # attempts per IP per 10 minutes on /p/
+# Limits on /p/<token>/. Unknown links are counted per client address, so one address trying
+# tokens locks out only itself; each real link is counted on its own, from wherever it is
+# opened, so guessing its second factor from many addresses gains nothing.
+UNKNOWN_LINK_LIMIT = (30, 600)  # unknown, expired or revoked links per address per 10 minutes
+LINK_LIMIT = (60, 600)  # requests for one link per 10 minutes
 FACTOR_LIMIT = (5, 900)  # wrong second-factor answers per link per 15 minutes
+FACTOR_DAY_LIMIT = (15, 86400)  # and per day: the last four digits can't be walked in a link's week
 
 
 def _harden(response):
@@ -76,10 +82,31 @@ def portal_page(view):
     return wrapper
 
 
-def _invalid_link(request, status=404):
+def _invalid_link(request):
     """The one page for unknown, expired and revoked links: the firm's details, nothing else."""
     with translation.override(_language(request)):
-        return _harden(render(request, "portal/link_invalid.html", status=status))
+        return _harden(render(request, "portal/link_invalid.html", status=404))
+
+
+def _too_many_attempts(request, retry_after: int):
+    with translation.override(_language(request)):
+        response = render(request, "portal/too_many_attempts.html", {"minutes": retry_after // 60}, status=429)
+    response.headers["Retry-After"] = str(retry_after)
+    return _harden(response)
+
+
+def _factor_lock(ident: str) -> str:
+    """Empty while answers may be tried; "day" or "minutes" while the link is locked."""
+    if ratelimit.is_blocked("factor-day", ident, limit=FACTOR_DAY_LIMIT[0]):
+        return "day"
+    if ratelimit.is_blocked("factor", ident, limit=FACTOR_LIMIT[0]):
+        return "minutes"
+    return ""
+
+
+def _count_wrong_answer(ident: str) -> None:
+    ratelimit.hit("factor", ident, limit=FACTOR_LIMIT[0], window_seconds=FACTOR_LIMIT[1])
+    ratelimit.hit("factor-day", ident, limit=FACTOR_DAY_LIMIT[0], window_seconds=FACTOR_DAY_LIMIT[1])
 
 
 @login_not_required
@@ -87,17 +114,21 @@ def _invalid_link(request, status=404):
 def entry_view(request, token):
     """GET shows one "Continue" button (link scanners never start a session); the POST
     checks the optional second factor, starts the session and leaves the token behind."""
-    if not ratelimit.hit("entry", ratelimit.client_ip(request), limit=ENTRY_LIMIT[0], window_seconds=ENTRY_LIMIT[1]):
-        return _invalid_link(request, status=429)
+    address = ratelimit.address_ident(client_ip(request))
+    if ratelimit.is_blocked("unknown-link", address, limit=UNKNOWN_LINK_LIMIT[0]):
+        return _too_many_attempts(request, UNKNOWN_LINK_LIMIT[1])
     link = services.find_link(token)
     if link is None:
+        ratelimit.hit("unknown-link", address, limit=UNKNOWN_LINK_LIMIT[0], window_seconds=UNKNOWN_LINK_LIMIT[1])
         return _invalid_link(request)
+    ident = f"link:{link.pk}"
+    if not ratelimit.hit("link", ident, limit=LINK_LIMIT[0], window_seconds=LINK_LIMIT[1]):
+        return _too_many_attempts(request, LINK_LIMIT[1])
     with translation.override(_language(request, link.contact)):
         factor_form = None
-        locked = False
+        locked = ""
         if link.second_factor:
-            ident = f"link:{link.pk}"
-            locked = ratelimit.is_blocked("factor", ident, limit=FACTOR_LIMIT[0])
+            locked = _factor_lock(ident)
             factor_form = SecondFactorForm(
                 request.POST if request.method == "POST" and not locked else None, second_factor=link.second_factor
             )
@@ -107,8 +138,8 @@ def entry_view(request, token):
                     link=link, answer=factor_form.cleaned_data["answer"]
                 )
                 if not answer_ok:
-                    ratelimit.hit("factor", ident, limit=FACTOR_LIMIT[0], window_seconds=FACTOR_LIMIT[1])
-                    locked = ratelimit.is_blocked("factor", ident, limit=FACTOR_LIMIT[0])
+                    _count_wrong_answer(ident)
+                    locked = _factor_lock(ident)
                     if not locked:
                         factor_form.add_error(
                             "answer",

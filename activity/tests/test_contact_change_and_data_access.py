@@ -134,3 +134,13 @@ def test_access_after_the_window_is_a_new_event(monkeypatch):
     second = record_data_access(contact=contact, actor=user, what="profile")
     assert second.pk != first.pk
     assert DataAccessTally.objects.get(event=first).count == 1
+
+
+def test_behind_a_proxy_the_event_records_the_clients_address_not_the_proxys(settings):
+    settings.TRUSTED_PROXY_HOPS = 1
+    contact = ContactFactory()
+    request = RequestFactory().get(
+        f"/contacts/{contact.pk}/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7"
+    )
+    event = record_data_access(contact=contact, actor=UserFactory(), what="profile", request=request)
+    assert event.data["source"]["ip"] == "198.51.100.7"
