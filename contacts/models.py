@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from contacts.login_source import LoginSource, derive_login_source
 from contacts.normalize import fold, name_key
+from contacts.rich_text import sanitize_note_html
 
 DEFAULT_CALLING_WINDOW_START = datetime.time(8, 0)
 DEFAULT_CALLING_WINDOW_END = datetime.time(21, 0)
@@ -230,7 +231,19 @@ class LoginEvent(models.Model):
         return f"{self.get_channel_display()} login at {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
+class NoteQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Bulk inserts skip save(): they get the same sanitizing (imports use this path)."""
+        objs = list(objs)
+        for note in objs:
+            note.body_html = sanitize_note_html(note.body_html)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Note(models.Model):
+    """A staff note. Its HTML is sanitized on every save and bulk insert (the admin, services,
+    imports) and again when shown, so no write path can store or show a script."""
+
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -241,12 +254,22 @@ class Note(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
+    objects = NoteQuerySet.as_manager()
+
     class Meta:
         ordering = ["-is_pinned", "-created_at"]
         indexes = [models.Index(fields=["contact", "-created_at"], name="note_contact_recent")]
 
     def __str__(self):
         return f"Note #{self.pk} on {self.contact_id}"
+
+    def clean(self):
+        super().clean()
+        self.body_html = sanitize_note_html(self.body_html)
+
+    def save(self, *args, **kwargs):
+        self.body_html = sanitize_note_html(self.body_html)
+        super().save(*args, **kwargs)
 
 
 class MergeRecord(models.Model):

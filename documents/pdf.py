@@ -22,9 +22,8 @@ def _refuse_fetch(url, *args, **kwargs):
     raise ValueError(f"The profile PDF loads nothing from outside ({url[:40]}).")
 
 
-def contact_profile_pdf(*, contact: Contact) -> bytes:
-    from weasyprint import CSS, HTML
-
+def contact_profile_html(*, contact: Contact) -> str:
+    """The page the PDF is printed from."""
     context = {
         "contact": contact,
         "phones": list(contact.phones.order_by("-is_primary", "pk")),
@@ -37,6 +36,12 @@ def contact_profile_pdf(*, contact: Contact) -> bytes:
         "firm": settings.FIRM_NAME,
         "generated_at": timezone.localtime(),
     }
-    html = render_to_string("documents/profile_pdf.html", context)
+    return render_to_string("documents/profile_pdf.html", context)
+
+
+def contact_profile_pdf(*, contact: Contact) -> bytes:
+    from weasyprint import CSS, HTML
+
+    html = contact_profile_html(contact=contact)
     stylesheet = CSS(string=Path(finders.find(PRINT_CSS)).read_text(), url_fetcher=_refuse_fetch)
     return HTML(string=html, url_fetcher=_refuse_fetch, base_url=None).write_pdf(stylesheets=[stylesheet])

@@ -6,7 +6,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-import nh3
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
@@ -19,6 +18,7 @@ from django.utils import timezone
 from activity.models import EventType
 from activity.services import record_data_access, record_event
 from contacts.models import Contact, Note
+from contacts.rich_text import has_text, sanitize_note_html
 from documents.models import BundleStatus, Document, DownloadBundle
 from documents.scanning import ScanFailed, scan_file
 from documents.validation import InspectedUpload, UploadRefused, inspect_upload
@@ -148,32 +148,11 @@ def record_profile_pdf_access(*, contact: Contact, user, request=None) -> None:
 
 # --- Notes -----------------------------------------------------------------------------
 
-NOTE_TAGS = {"p", "br", "div", "strong", "b", "em", "i", "u", "s", "h2", "h3", "h4", "ul", "ol", "li", "blockquote"}
-NOTE_TAGS |= {"a"}
-NOTE_ATTRIBUTES = {"a": {"href", "title"}}
-NOTE_URL_SCHEMES = {"http", "https", "mailto", "tel"}
-
-
-def sanitize_note_html(html: str) -> str:
-    """The only HTML a note may hold: formatting, lists, headings, quotes and plain links."""
-    return nh3.clean(
-        html or "",
-        tags=NOTE_TAGS,
-        attributes=NOTE_ATTRIBUTES,
-        url_schemes=NOTE_URL_SCHEMES,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    ).strip()
-
-
-def _has_text(html: str) -> bool:
-    return bool(nh3.clean(html, tags=set()).strip())
-
 
 def create_note(*, contact: Contact, user, body_html: str, files=(), is_pinned=False) -> Note:
     body = sanitize_note_html(body_html)
     files = list(files)
-    if not _has_text(body) and not files:
+    if not has_text(body) and not files:
         raise UploadRefused("Write something in the note or attach a file.")
     with transaction.atomic():
         note = Note.objects.create(contact=contact, author=user, body_html=body, is_pinned=is_pinned)
@@ -192,7 +171,7 @@ def create_note(*, contact: Contact, user, body_html: str, files=(), is_pinned=F
 def update_note(*, note: Note, user, body_html: str, files=()) -> Note:
     body = sanitize_note_html(body_html)
     files = list(files)
-    if not _has_text(body) and not files and not note.attachments.filter(deleted_at__isnull=True).exists():
+    if not has_text(body) and not files and not note.attachments.filter(deleted_at__isnull=True).exists():
         raise UploadRefused("A note can't be empty. Delete it instead.")
     with transaction.atomic():
         before = note.body_html

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case
 from contacts.models import Contact
+from contacts.rich_text import sanitize_note_html
 from documents import selectors, services
 from documents.forms import DocumentUploadForm, NoteForm
 from documents.http import content_disposition, private_file_response
@@ -291,7 +292,8 @@ def note_edit_view(request, contact_id, note_id):
                 messages.success(request, "Note saved.")
                 return redirect("documents:contact_notes", contact_id=contact_id)
     else:
-        form = NoteForm(initial={"body_html": note.body_html, "is_pinned": note.is_pinned})
+        # The editor puts this into the page as HTML: never an unsanitized stored body.
+        form = NoteForm(initial={"body_html": sanitize_note_html(note.body_html), "is_pinned": note.is_pinned})
     context = {"contact": note.contact, "note": note, "form": form, "nav": "contacts", "active_tab": "notes"}
     return render(request, "documents/note_edit.html", context, status=400 if form.errors else 200)
 

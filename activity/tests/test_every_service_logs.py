@@ -44,7 +44,6 @@ NOT_CONTACT_WRITES = {
     "documents.services.check_upload": "pure: inspects an uploaded file's bytes",
     "documents.services.documents_fingerprint": "reads",
     "documents.services.hash_token": "pure",
-    "documents.services.sanitize_note_html": "pure",
     "documents.services.delete_expired_bundles": "housekeeping: expires download zips (the bundle rows stay)",
     "documents.services.give_up_stalled_bundles": "housekeeping: marks failed a Download All whose worker was lost",
     "documents.services.build_bundle": "the background half of request_bundle, which records the event",

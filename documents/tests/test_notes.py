@@ -6,9 +6,10 @@ from django.utils import timezone
 
 from activity.models import ActivityEvent, EventType
 from contacts.models import Note
+from contacts.rich_text import sanitize_note_html
 from contacts.tests.factories import ContactFactory, UserFactory
 from documents.models import Document
-from documents.services import create_note, sanitize_note_html
+from documents.services import create_note
 from documents.tests.factories import PDF_BYTES, upload
 
 pytestmark = pytest.mark.django_db
