@@ -1,6 +1,7 @@
 from django import forms
 
 from cases.models import Case
+from contacts.rich_text import sanitize_note_html
 from documents.validation import ACCEPT_ATTRIBUTE
 
 
@@ -40,3 +41,11 @@ class NoteForm(forms.Form):
     )
     attachments = MultipleFileField(label="Attachments", required=False)
     is_pinned = forms.BooleanField(label="Pin this note to the top", required=False)
+
+    def __init__(self, data=None, *args, **kwargs):
+        # A form shown again after an error puts what was typed into the editor as HTML:
+        # only ever the sanitized text, as for a stored note.
+        if data is not None and "body_html" in data:
+            data = data.copy()
+            data["body_html"] = sanitize_note_html(data["body_html"])
+        super().__init__(data, *args, **kwargs)

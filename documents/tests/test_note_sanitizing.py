@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from contacts.models import Note
@@ -90,3 +91,14 @@ def test_no_project_template_marks_stored_text_safe():
         if "|safe" in path.read_text() or "autoescape off" in path.read_text()
     ]
     assert offenders == []
+
+
+def test_a_refused_note_is_shown_again_without_the_payloads(client):
+    client.force_login(UserFactory(username="nora"))
+    contact = ContactFactory()
+    response = client.post(
+        reverse("documents:contact_notes", args=[contact.pk]),
+        {"body_html": PAYLOADS, "attachments": [SimpleUploadedFile("page.html", b"<html></html>")]},
+    )
+    assert response.status_code == 400 and not Note.objects.exists()
+    assert_clean(response.content.decode())
