@@ -6,18 +6,23 @@ from django.contrib.auth.models import Group, Permission
 ADMIN = "Admin"
 STAFF = "Staff"
 APPS = ["contacts", "cases", "documents", "portal", "activity"]
+# Only Admins read the security log and lift sign-in lockouts (django-axes' attempts).
+ADMIN_ONLY_APPS = ["security", "axes"]
 STAFF_ONLY_EXCLUDED = {"merge_contact", "import_contacts", "delete_contact", "delete_case"}
 
 
 def ensure_roles(**kwargs) -> None:
-    permissions = Permission.objects.filter(content_type__app_label__in=APPS).select_related("content_type")
+    permissions = Permission.objects.filter(content_type__app_label__in=APPS + ADMIN_ONLY_APPS).select_related(
+        "content_type"
+    )
     admin_group, _ = Group.objects.get_or_create(name=ADMIN)
     staff_group, _ = Group.objects.get_or_create(name=STAFF)
     admin_group.permissions.add(*permissions)
     staff_permissions = [
         permission
         for permission in permissions
-        if permission.codename not in STAFF_ONLY_EXCLUDED
+        if permission.content_type.app_label in APPS
+        and permission.codename not in STAFF_ONLY_EXCLUDED
         and not (permission.content_type.app_label == "activity" and not permission.codename.startswith("view_"))
     ]
     staff_group.permissions.add(*staff_permissions)

@@ -117,6 +117,14 @@ def by_street(profile: Profile) -> Iterable[str]:
     return keys
 
 
+def by_street_name(profile: Profile) -> Iterable[str]:
+    """The house number missing or mistyped: the street's words, without numbers, in the postcode."""
+    if not (profile.address and profile.postcode):
+        return ()
+    street = " ".join(token for token in profile.address.split() if not token.isdigit())
+    return (street + "|" + profile.postcode,) if street else ()
+
+
 # (name, the rule that must be on, key function, largest block compared), in the order the scan
 # walks them. The coarse rules (a birthday or a postcode with one name's code) stop at smaller
 # blocks: past that size the finer rules reach the same pairs.
@@ -130,6 +138,7 @@ RULES: tuple[tuple[str, str | None, Callable[[Profile], Iterable[str]], int], ..
     ("postcode", None, by_postcode, COARSE_BLOCK),
     ("city", None, by_city, COARSE_BLOCK),
     ("street", None, by_street, MAX_BLOCK),
+    ("street name", None, by_street_name, COARSE_BLOCK),
 )
 
 

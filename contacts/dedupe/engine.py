@@ -220,29 +220,32 @@ ZIP_CANDIDATE_LIMIT = 1000
 NAME_CANDIDATE_LIMIT = 200
 
 
-def _row_names_close(profile: Profile, row, *, loose: bool = True) -> bool:
-    """Can a contact found only by date of birth, postcode or name matter? A first or a last
-    name must agree: loosely (similar, an initial) or, with `loose` off, at least as a typo.
-    Judged on the database row, without building its whole profile (most rows found by date
-    of birth or postcode are someone else)."""
-    first = first_token(row[1] or row[2])
-    last = last_key(row[4])[0]
+def _names_close(first: str, firsts, last: str, other_first: str, other_last: str, *, loose: bool = True) -> bool:
+    """Whether a first or a last name agrees: loosely (similar, an initial) or, with `loose`
+    off, at least as a typo; or this first name is the other's last (swapped names)."""
     first_close, last_close = (5, 4) if loose else (3, 3)
     if (
-        profile.first
-        and first
-        and first_name_level(profile.first, profile.firsts, first, canonical_first_names(first)) <= first_close
+        first
+        and other_first
+        and first_name_level(first, firsts, other_first, canonical_first_names(other_first)) <= first_close
     ):
         return True
-    if profile.last and last and last_name_level(profile.last, last) <= last_close:
+    if last and other_last and last_name_level(last, other_last) <= last_close:
         return True
-    # Swapped first and last names, or a preferred name.
-    if (
-        profile.first
-        and last
-        and first_name_level(profile.first, profile.firsts, last, canonical_first_names(last)) <= 3
+    return bool(
+        first and other_last and first_name_level(first, firsts, other_last, canonical_first_names(other_last)) <= 3
+    )
+
+
+def _row_names_close(profile: Profile, row, *, loose: bool = True) -> bool:
+    """Can a contact found only by date of birth, postcode or name matter? Judged on the
+    database row, without building its whole profile (most rows found by date of birth or
+    postcode are someone else)."""
+    if _names_close(
+        profile.first, profile.firsts, profile.last, first_token(row[1] or row[2]), last_key(row[4])[0], loose=loose
     ):
         return True
+    # A preferred name.
     return bool(row[2] and profile.first and first_token(row[2]) in profile.firsts)
 
 
@@ -276,25 +279,12 @@ def _contact_rows(where: str, params, *, limit: int | None = None) -> list[tuple
 
 @lru_cache(maxsize=1 << 18)
 def _names_agree(first: str, last: str, other_first: str, other_last: str) -> bool:
-    """Whether a first or a last name agrees at least loosely, either way round (cached: an
-    import meets the same names again and again)."""
+    """`_names_close` for the import's rows, by name alone (cached: an import meets the same
+    names again and again)."""
     if has_digit(first) and has_digit(last):
         # Numbered names ("First12") are never typos of one another: only equal ones agree.
         return first in (other_first, other_last) or last == other_last
-    first_names = canonical_first_names(first)
-    if (
-        first
-        and other_first
-        and first_name_level(first, first_names, other_first, canonical_first_names(other_first)) <= 5
-    ):
-        return True
-    if last and other_last and last_name_level(last, other_last) <= 4:
-        return True
-    return bool(
-        first
-        and other_last
-        and first_name_level(first, first_names, other_last, canonical_first_names(other_last)) <= 3
-    )
+    return _names_close(first, canonical_first_names(first), last, other_first, other_last)
 
 
 def _row_last_name_close(profile: Profile, row) -> bool:
