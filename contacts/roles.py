@@ -1,6 +1,7 @@
 """The firm's two staff roles. Admins may import, merge and manage everything; Staff work
 with contacts and cases day to day. Kept in step with the models after every migrate."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 
 ADMIN = "Admin"
@@ -9,6 +10,9 @@ APPS = ["contacts", "cases", "documents", "portal", "activity"]
 # Only Admins read the security log and lift sign-in lockouts (django-axes' attempts).
 ADMIN_ONLY_APPS = ["security", "axes"]
 STAFF_ONLY_EXCLUDED = {"merge_contact", "import_contacts", "delete_contact", "delete_case"}
+# Exports carry dates of birth and addresses in bulk: Admins only, unless the firm lets Staff
+# (STAFF_MAY_EXPORT). The setting decides both ways at every migrate.
+EXPORT = "export_contacts"
 
 
 def ensure_roles(**kwargs) -> None:
@@ -23,6 +27,9 @@ def ensure_roles(**kwargs) -> None:
         for permission in permissions
         if permission.content_type.app_label in APPS
         and permission.codename not in STAFF_ONLY_EXCLUDED
+        and (permission.codename != EXPORT or settings.STAFF_MAY_EXPORT)
         and not (permission.content_type.app_label == "activity" and not permission.codename.startswith("view_"))
     ]
     staff_group.permissions.add(*staff_permissions)
+    if not settings.STAFF_MAY_EXPORT:
+        staff_group.permissions.remove(*Permission.objects.filter(content_type__app_label="contacts", codename=EXPORT))

@@ -51,7 +51,12 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "import_export",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "activity",
+    "security",
     "contacts",
     "cases",
     "documents",
@@ -65,11 +70,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "security.middleware.CurrentRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "security.middleware.StaffSessionMiddleware",
+    "security.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kayse.middleware.ContentSecurityPolicyMiddleware",
+    "security.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kayse.urls"
@@ -118,6 +130,39 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "contacts:list"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes checks every sign-in first (it refuses locked-out accounts and addresses).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# Sign-in throttling (django-axes): SIGNIN_FAILURE_LIMIT wrong passwords for one account, or
+# from one address, lock it for SIGNIN_LOCKOUT, even against the right password. An admin
+# lifts a lockout in the admin (Axes > Access attempts) or with `manage.py axes_reset_username`.
+SIGNIN_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 10, minimum=1)
+SIGNIN_LOCKOUT = env_duration("SIGNIN_LOCKOUT", timedelta(minutes=30))
+AXES_FAILURE_LIMIT = SIGNIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = SIGNIN_LOCKOUT
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_CLIENT_IP_CALLABLE = "kayse.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "security.views.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# A success does not wipe the count: with the address as a lock, one good sign-in from an
+# address would otherwise reset the guesses made from it at every other account.
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the security log (security app)
+AXES_VERBOSE = False
+
+# Two-factor sign-in (django-otp: authenticator apps + recovery codes). Admins (the "Admin"
+# group and superusers) must verify a second factor once per session when
+# REQUIRE_2FA_FOR_ADMINS is on (the default unless DEBUG); everyone with REQUIRE_2FA_FOR_STAFF.
+# Anyone who has set one up is always asked for it.
+REQUIRE_2FA_FOR_ADMINS = env_bool("REQUIRE_2FA_FOR_ADMINS", not DEBUG)
+REQUIRE_2FA_FOR_STAFF = env_bool("REQUIRE_2FA_FOR_STAFF", False)
+OTP_TOTP_ISSUER = FIRM_NAME
+
+# Staff sessions end after STAFF_SESSION_IDLE without a request, and STAFF_SESSION_MAX_AGE
+# after signing in (security.middleware). The portal's sessions are its own (PORTAL_SESSION_*).
+STAFF_SESSION_IDLE = env_duration("STAFF_SESSION_IDLE", timedelta(minutes=30))
+STAFF_SESSION_MAX_AGE = env_duration("STAFF_SESSION_MAX_AGE", timedelta(hours=12))
+SESSION_COOKIE_AGE = int(STAFF_SESSION_MAX_AGE.total_seconds())
 
 LANGUAGE_CODE = "en-us"
 LANGUAGES = [("en", "English"), ("es", "Spanish")]
@@ -274,6 +319,8 @@ CACHES = {
 }
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Exporting contacts is for Admins; true also lets the Staff role export (applied by `migrate`).
+STAFF_MAY_EXPORT = env_bool("STAFF_MAY_EXPORT", False)
 # Import (contacts/importing/): the largest file the wizard accepts, and rows per atomic chunk.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))
 IMPORT_CHUNK_SIZE = int(os.environ.get("IMPORT_CHUNK_SIZE", 2000))

@@ -14,15 +14,22 @@ from contacts.exporting import EXPORT_FIELDS, clean_fields, csv_chunks, neutrali
 from contacts.importing.mapping import auto_map
 from contacts.importing.service import run_import
 from contacts.models import Contact, ContactPhone, ExportPreference
-from contacts.tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory, UserFactory
+from contacts.tests.factories import (
+    ContactEmailFactory,
+    ContactFactory,
+    ContactPhoneFactory,
+    UserFactory,
+    admin_user,
+)
 from contacts.tests.import_helpers import batch_from_bytes
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff_client(client):
-    client.force_login(UserFactory(username="sam"))
+def exporter_client(client):
+    """An Admin: exporting is theirs (test_export_permission covers who else may)."""
+    client.force_login(admin_user(username="ada"))
     return client
 
 
@@ -36,13 +43,13 @@ def test_formula_like_cells_are_neutralized(text):
     assert neutralize("plain") == "plain"
 
 
-def test_export_with_a_login_source_filter_and_chosen_fields(staff_client):
+def test_export_with_a_login_source_filter_and_chosen_fields(exporter_client):
     web = ContactFactory(first_name="Wendy", last_name="Web", web_last_login_at=timezone.now())
     ContactPhoneFactory(contact=web, number="+13125550101")
     ContactPhoneFactory(contact=web, number="+13125550102", is_primary=False)
     ContactFactory(first_name="Nora", last_name="None")
     data = {"login_source": "web", "fields": ["first_name", "phones", "login_source"], "format": "csv"}
-    response = staff_client.post(reverse("contacts:export"), data)
+    response = exporter_client.post(reverse("contacts:export"), data)
     assert response["Content-Disposition"].startswith('attachment; filename="contacts-')
     assert rows_of(response) == [
         ["First name", "Phones", "Login Source"],
@@ -55,16 +62,18 @@ def test_export_with_a_login_source_filter_and_chosen_fields(staff_client):
     assert ExportPreference.objects.get().fields == ["first_name", "phones", "login_source"]
 
 
-def test_the_field_picker_remembers_the_last_choice(staff_client):
-    staff_client.post(reverse("contacts:export"), {"fields": ["last_name"], "format": "xlsx"})
-    page = staff_client.get(reverse("contacts:export")).content.decode()
+def test_the_field_picker_remembers_the_last_choice(exporter_client):
+    exporter_client.post(reverse("contacts:export"), {"fields": ["last_name"], "format": "xlsx"})
+    page = exporter_client.get(reverse("contacts:export")).content.decode()
     assert 'value="last_name" checked' in page and 'value="first_name" checked' not in page
     assert 'value="xlsx" checked' in page
 
 
-def test_xlsx_export_neutralizes_formulas(staff_client):
+def test_xlsx_export_neutralizes_formulas(exporter_client):
     ContactFactory(first_name='=HYPERLINK("http://evil")', last_name="@Lee")
-    response = staff_client.post(reverse("contacts:export"), {"fields": ["first_name", "last_name"], "format": "xlsx"})
+    response = exporter_client.post(
+        reverse("contacts:export"), {"fields": ["first_name", "last_name"], "format": "xlsx"}
+    )
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows == [("First name", "Last name"), ('\'=HYPERLINK("http://evil")', "'@Lee")]

@@ -10,14 +10,14 @@ from django.conf import settings
 from django.urls import reverse
 
 from activity.models import ActivityEvent, EventType
-from contacts.tests.factories import ContactFactory, UserFactory
+from contacts.tests.factories import ContactFactory, admin_user
 
 
 def test_a_large_export_runs_in_the_worker_and_only_its_owner_downloads_it(client, celery_worker, monkeypatch):
     monkeypatch.setattr("contacts.export_views.BACKGROUND_THRESHOLD", 3)
     for n in range(5):
         ContactFactory(first_name=f"P{n}", last_name="Doe")
-    owner = UserFactory(username="owner")
+    owner = admin_user(username="owner")
     client.force_login(owner)
     celery_worker()
     response = client.post(reverse("contacts:export"), {"fields": ["first_name"], "format": "csv"})
@@ -46,12 +46,12 @@ def test_a_large_export_runs_in_the_worker_and_only_its_owner_downloads_it(clien
     event = ActivityEvent.objects.get(event_type=EventType.DATA_ACCESS)
     assert event.actor_user_id == owner.pk and event.data["rows"] == 5
 
-    client.force_login(UserFactory(username="other"))
+    client.force_login(admin_user(username="other"))
     assert client.get(f"{job_url}download/").status_code == 404
 
 
 @pytest.mark.django_db
 def test_a_malformed_job_id_is_a_404(client):
-    client.force_login(UserFactory(username="sam"))
+    client.force_login(admin_user(username="ada"))
     assert client.get(reverse("contacts:export_download", args=["..%2Fsecret"])).status_code == 404
     assert client.get(reverse("contacts:export_job", args=["not-a-job"]) + "download/").status_code == 404

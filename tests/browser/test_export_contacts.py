@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from activity.models import ActivityEvent, EventType
-from contacts.tests.factories import ContactFactory, UserFactory
+from contacts.tests.factories import ContactFactory, admin_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +18,7 @@ def test_export_with_a_login_source_filter(live_server, page, screenshot_dir):
     ContactFactory(first_name="Wendy", last_name="Web", web_last_login_at=timezone.now())
     ContactFactory(first_name="Mo", last_name="Mobile", mobile_last_login_at=timezone.now())
     ContactFactory(first_name="Nora", last_name="None")
-    UserFactory(username="pat")
+    admin_user(username="pat")
     page.goto(f"{live_server.url}/contacts/?login_source=web")
     page.get_by_label("Username").fill("pat")
     page.get_by_label("Password").fill("correct horse battery")
