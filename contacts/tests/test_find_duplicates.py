@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from contacts.exporting import FORMULA_STARTS, neutralize
 from contacts.models import DuplicateDismissal
 from contacts.tests.factories import ContactFactory, ContactPhoneFactory
 
@@ -59,3 +60,18 @@ def test_min_score_filters_and_dismissed_pairs_are_left_out():
 def test_bad_min_score_is_refused_in_plain_words():
     with pytest.raises(CommandError, match="between 0 and 100"):
         call_command("find_duplicates", "--min-score", "150", stdout=io.StringIO())
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralized_as_in_the_export():
+    a = ContactFactory(first_name="+Robert", last_name="-Smith", external_id='=HYPERLINK("http://evil","x")')
+    b = ContactFactory(first_name="@Robert", last_name="-Smith", external_id="+15550100")
+    ContactPhoneFactory(contact=a, number="+13125550177")
+    ContactPhoneFactory(contact=b, number="+13125550177")
+    out = io.StringIO()
+    call_command("find_duplicates", "--format", "csv", "--min-score", "0", stdout=out, stderr=io.StringIO())
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    [pair] = [row for row in rows[1:] if {row[0], row[1]} == {str(a.pk), str(b.pk)}]
+    by_id = {pair[0]: pair[2], pair[1]: pair[3]}
+    assert by_id[str(a.pk)] == neutralize('=HYPERLINK("http://evil","x")') == '\'=HYPERLINK("http://evil","x")'
+    assert by_id[str(b.pk)] == "'+15550100"
+    assert not [cell for row in rows for cell in row if cell.startswith(FORMULA_STARTS)]

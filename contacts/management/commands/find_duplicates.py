@@ -4,6 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from contacts.duplicates import RULES, ScanStats, default_min_score, find_candidate_pairs
+from contacts.exporting import neutralize
 
 CSV_COLUMNS = ["contact_a", "contact_b", "external_id_a", "external_id_b", "score", "reasons"]
 
@@ -40,14 +41,16 @@ class Command(BaseCommand):
             writer = csv.writer(self.stdout, lineterminator="\n")
             writer.writerow(CSV_COLUMNS)
             for pair in pairs:
+                # Text from imported data is neutralized as the export does: a spreadsheet
+                # must not run an external id such as =HYPERLINK(...) as a formula.
                 writer.writerow(
                     [
                         pair.contact_a,
                         pair.contact_b,
-                        pair.external_id_a,
-                        pair.external_id_b,
+                        neutralize(pair.external_id_a or ""),
+                        neutralize(pair.external_id_b or ""),
                         pair.score,
-                        "; ".join(pair.reasons),
+                        neutralize("; ".join(pair.reasons)),
                     ]
                 )
         else:
