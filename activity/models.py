@@ -7,6 +7,8 @@ log outlives the rows it describes.
 from django.conf import settings
 from django.db import models
 
+from activity.append_only import AppendOnlyModel
+
 
 class EventType(models.TextChoices):
     CREATE = "create", "Create"
@@ -28,15 +30,7 @@ class EventType(models.TextChoices):
     SYSTEM = "system", "System"
 
 
-class ActivityEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("Activity events are append-only.")
-
-    def delete(self):
-        raise PermissionError("Activity events are append-only.")
-
-
-class ActivityEvent(models.Model):
+class ActivityEvent(AppendOnlyModel):
     contact_id = models.BigIntegerField(null=True, blank=True)
     case_id = models.BigIntegerField(null=True, blank=True)
     event_type = models.CharField(max_length=32, choices=EventType.choices)
@@ -53,8 +47,6 @@ class ActivityEvent(models.Model):
     # Not indexed: the chain (each event names its predecessor's hash) is what proves the log
     # whole, and a unique index on random hashes was the dearest part of writing an event.
     hash = models.CharField(max_length=64)
-
-    objects = ActivityEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
@@ -92,14 +84,6 @@ class ActivityEvent(models.Model):
         if self.actor_user_id:
             return self.actor_user.get_full_name() or self.actor_user.get_username()
         return "System"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("Activity events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Activity events are append-only.")
 
 
 class DataAccessTally(models.Model):

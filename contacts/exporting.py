@@ -15,6 +15,8 @@ from activity.models import EventType
 from activity.services import record_event
 from contacts.login_source import LoginSource
 from contacts.models import ContactEmail, ContactPhone
+from security.models import SecurityEventKind
+from security.services import record_security_event
 
 CHUNK_SIZE = 2000
 # Exports above this many rows run in the background and are fetched from a link.
@@ -198,6 +200,12 @@ def record_export(*, user, filters: dict, fields: list[str], row_count, file_for
     who = (user.get_full_name() or user.get_username()) if user is not None else "System"
     described = ", ".join(f"{key}={value}" for key, value in shown.items()) or "no filter"
     count = "" if row_count is None else f"{row_count} "
+    record_security_event(
+        kind=SecurityEventKind.EXPORT,
+        request=request,
+        user=user,
+        details={"what": "contacts", "rows": row_count, "format": file_format, "filters": shown, "fields": fields},
+    )
     return record_event(
         event_type=EventType.DATA_ACCESS,
         is_compliance=True,

@@ -23,6 +23,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True
 SMS_BACKEND = "portal.sms.LocmemBackend"
+# Production asks admins for a second factor; tests that are about it turn it on themselves.
+REQUIRE_2FA_FOR_ADMINS = False
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
     # One test database per test process, so parallel runs on one server never collide.

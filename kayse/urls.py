@@ -19,5 +19,6 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("", include("documents.urls")),
     path("settings/", include("contacts.settings_urls")),
+    path("", include("security.urls")),
     path("", include("portal.urls")),
 ]
