@@ -1,8 +1,10 @@
 from django.conf import settings
 
 
-class ContentSecurityPolicyMiddleware:
-    """Sends the project's CSP on every response: no inline script, nothing from elsewhere."""
+class SecurityHeadersMiddleware:
+    """Sends the project's CSP (no inline script, nothing from elsewhere) and its
+    Permissions-Policy (no camera, microphone, location, payment or device access) on
+    every response."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -10,4 +12,5 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response

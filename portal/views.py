@@ -121,7 +121,7 @@ def entry_view(request, token):
     if link is None:
         ratelimit.hit("unknown-link", address, limit=UNKNOWN_LINK_LIMIT[0], window_seconds=UNKNOWN_LINK_LIMIT[1])
         return _invalid_link(request)
-    ident = f"link:{link.pk}"
+    ident = f"link:{link.token_hash}"  # a resent link (a new token) starts afresh
     if not ratelimit.hit("link", ident, limit=LINK_LIMIT[0], window_seconds=LINK_LIMIT[1]):
         return _too_many_attempts(request, LINK_LIMIT[1])
     with translation.override(_language(request, link.contact)):

