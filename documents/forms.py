@@ -10,17 +10,20 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files from one input; each is checked by documents.validation, not here."""
+    """Several files from one input; each is checked by documents.validation, not here: an
+    empty file too, whose message names it (Django's own says only "the file is empty")."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True, "accept": ACCEPT_ATTRIBUTE}))
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
+        items = data if isinstance(data, (list, tuple)) else [data]
+        files = [super(MultipleFileField, self).clean(item, initial) for item in items if item]
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return files
 
 
 class DocumentUploadForm(forms.Form):

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 import filetype
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 
 class UploadRefused(ValueError):
@@ -181,7 +182,8 @@ def inspect_upload(uploaded_file) -> InspectedUpload:
     if size > limit:
         raise UploadRefused(f"“{name}” is {filesizeformat(size)}; files can be at most {filesizeformat(limit)}.")
     if size == 0:
-        raise UploadRefused(f"“{name}” is empty.")
+        # Translated: the portal shows it to contacts in their language.
+        raise UploadRefused(_("“%(name)s” is empty (0 bytes); choose the file again.") % {"name": name})
     try:
         mime = _sniff(uploaded_file, _read_head(uploaded_file))
     except UploadRefused as error:

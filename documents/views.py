@@ -86,8 +86,10 @@ def _upload(request, contact):
         return _upload_failed(request, back, _too_large_message(), status=413)
     form = DocumentUploadForm(request.POST, request.FILES, contact=contact)
     if not form.is_valid():
-        if "files" in form.errors:
+        if form.has_error("files", code="required"):
             return _upload_failed(request, back, "Choose at least one file to upload.")
+        if "files" in form.errors:
+            return _upload_failed(request, back, " ".join(form.errors["files"]))
         return _upload_failed(request, back, "That case is not one of this contact's cases.")
     try:
         stored = services.upload_documents(

@@ -7,25 +7,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from documents.forms import MultipleFileField, MultipleFileInput
 from portal.models import LinkChannel, SecondFactor
 from portal.services import contact_reachability, default_message_template
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True, "accept": "image/*,application/pdf"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
-
 
 # --- Staff: Share Link -----------------------------------------------------------------
 
@@ -188,6 +172,7 @@ def _form_field(spec: dict, *, draft: bool) -> forms.Field:
         return forms.FileField(
             label=label,
             required=False,
+            allow_empty_file=True,  # refused by the documents' rule, with a message that names the file
             help_text=help_text,
             widget=forms.FileInput(attrs={"accept": "image/*,application/pdf"}),
         )
@@ -237,7 +222,10 @@ class TaskResponseForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(label=_("Photos or files"))
+    files = MultipleFileField(
+        label=_("Photos or files"),
+        widget=MultipleFileInput(attrs={"multiple": True, "accept": "image/*,application/pdf"}),
+    )
 
 
 class MessageForm(forms.Form):
