@@ -105,6 +105,7 @@ def test_download_all_end_to_end_through_a_real_worker(client, celery_worker):
     assert DownloadBundle.objects.count() == 1
 
     with freeze_time(timezone.now() + timedelta(hours=24, minutes=1)):
+        client.force_login(user)  # the next day: a new staff session
         expired = client.get(link)
         assert expired.status_code == 410
         assert "request a new bundle" in expired.content.decode().lower()
@@ -160,6 +161,7 @@ def test_a_bundle_whose_worker_was_lost_is_given_up_and_asking_again_starts_a_ne
     assert build_bundle(bundle_id=lost.pk, base_url="http://testserver/").status == BundleStatus.FAILED
     # The page of a stalled bundle says so instead of "Preparing…" for a day.
     with freeze_time(timezone.now() + settings.DOWNLOAD_BUNDLE_BUILD_TIMEOUT + timedelta(minutes=1)):
+        client.force_login(user)  # back after longer than the staff session's idle limit
         state = client.get(reverse("documents:bundle", args=[contact.pk, recent.bundle.pk]), {"format": "json"}).json()
         page = client.get(reverse("documents:bundle", args=[contact.pk, recent.bundle.pk])).content.decode()
     assert state["status"] == "failed" and "stopped before it finished" in state["error"]
