@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from contacts.roles import ADMIN
@@ -61,6 +62,17 @@ def test_security_events_cannot_be_changed_or_deleted():
     with pytest.raises(PermissionError):
         SecurityEvent.objects.all().delete()
     assert SecurityEvent.objects.get(pk=event.pk).username == "pat"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+@pytest.mark.parametrize(
+    "sql", ["UPDATE security_securityevent SET username = 'x'", "DELETE FROM security_securityevent"]
+)
+def test_postgresql_refuses_updates_and_deletes_even_in_raw_sql(sql):
+    record_security_event(kind=SecurityEventKind.SIGN_IN, username="pat")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
+    assert SecurityEvent.objects.get().username == "pat"
 
 
 def test_the_admin_shows_the_log_read_only(client):
