@@ -56,3 +56,20 @@ class SecurityEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.username or self.user_id or '-'}"
+
+    @property
+    def detail_items(self) -> list[tuple[str, str]]:
+        """The details as an admin reads them: "added: Admin, Staff", "is_staff: no → yes"."""
+        return [(key.replace("_", " "), _display(value)) for key, value in self.details.items()]
+
+
+def _display(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(item, bool) for item in value):
+        return f"{_display(value[0])} → {_display(value[1])}"
+    if isinstance(value, list):
+        return ", ".join(_display(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={_display(item)}" for key, item in value.items()) or "none"
+    return "" if value is None else str(value)

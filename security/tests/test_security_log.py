@@ -28,6 +28,14 @@ def test_admins_read_it_newest_first(client):
     assert response.text.index("second-try") < response.text.index("first-try")
 
 
+def test_details_read_as_words(client):
+    record_security_event(kind=SecurityEventKind.ROLE_CHANGED, username="pat", details={"is_staff": [False, True]})
+    record_security_event(kind=SecurityEventKind.ROLE_CHANGED, username="lee", details={"added": ["Admin", "Staff"]})
+    client.force_login(admin_user())
+    page = client.get("/security/log/").text
+    assert "is staff: no → yes" in page and "added: Admin, Staff" in page
+
+
 def test_the_log_filters_by_kind_and_user(client):
     record_security_event(kind=SecurityEventKind.SIGN_IN_FAILED, username="pat")
     record_security_event(kind=SecurityEventKind.LOCKOUT, username="pat")
