@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from contacts.dedupe.blocking import blocking_keys as _blocking_keys
 from contacts.dedupe.engine import (  # noqa: F401 (the engine's API, re-exported for callers)
+    BirthDateNames,
     Candidate,
     Match,
     ScanStats,

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -400,13 +401,88 @@ def explain(a: Profile, b: Profile, *, model: Model | None = None) -> Scored:
     return weigh(a, b, compare_profiles(a, b), model, active_rules())
 
 
-def fuzzy_matches(rows: list[dict], *, min_score: int | None = None, model: Model | None = None) -> list[Match | None]:
+_BORN_ON_SQL: str | None = None
+
+
+def _names_born_on(dates: list[str]) -> dict[str, list[tuple[int, str, str]]]:
+    """{ISO date: [(id, folded first name, folded last name)]} of the live contacts born on
+    those days. Plain SQL: at a million contacts a chunk of the import meets tens of thousands
+    of such rows, and the ORM's per-row conversions were most of the import's time."""
+    global _BORN_ON_SQL
+    from django.db import connection
+
+    from contacts.models import Contact
+
+    if _BORN_ON_SQL is None:
+        quote = connection.ops.quote_name
+        fields = ("id", "first_name", "preferred_name", "last_name", "date_of_birth", "merged_into", "archived_at")
+        columns = ", ".join(quote(Contact._meta.get_field(name).column) for name in fields)
+        dob = quote(Contact._meta.get_field("date_of_birth").column)
+        _BORN_ON_SQL = f"SELECT {columns} FROM {quote(Contact._meta.db_table)} WHERE {dob} IN "  # noqa: S608
+    by_date: dict[str, list[tuple[int, str, str]]] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(dates), 900):
+            chunk = [datetime.date.fromisoformat(day) for day in dates[start : start + 900]]
+            cursor.execute(_BORN_ON_SQL + f"({', '.join(['%s'] * len(chunk))})", chunk)
+            for pk, first, preferred, last, dob, merged_into, archived_at in cursor.fetchall():
+                # Tombstones and archived contacts dropped here, not in SQL (see check_profile).
+                if merged_into is None and archived_at is None:
+                    key = dob if isinstance(dob, str) else dob.isoformat()  # SQLite gives text
+                    by_date.setdefault(key, []).append((pk, first_token(first or preferred), last_key(last)[0]))
+    return by_date
+
+
+class BirthDateNames:
+    """The names of the live contacts born on each day, for the import's fuzzy look-up: read
+    from the database once per import, not once per chunk (a file's rows share birth dates
+    across chunks: at a million contacts, each day's forty contacts were read again by every
+    chunk with a row born that day), and kept up to date with the contacts the import writes.
+
+    The names only choose which contacts are compared: the comparison itself reads whole,
+    current rows. Past LIMIT names the memory starts over."""
+
+    LIMIT = 2_000_000
+
+    def __init__(self):
+        self._by_date: dict[str, list[tuple[int, str, str]]] = {}
+        self._size = 0
+
+    def lookup(self, days: Iterable[datetime.date]) -> dict[str, list[tuple[int, str, str]]]:
+        missing = sorted({day.isoformat() for day in days} - self._by_date.keys())
+        if missing:
+            if self._size > self.LIMIT:
+                self._by_date, self._size = {}, 0
+            found = _names_born_on(missing)
+            for day in missing:
+                self._by_date[day] = names = found.get(day, [])
+                self._size += len(names)
+        return self._by_date
+
+    def add(self, contact) -> None:
+        """A contact the import wrote (created, or updated with new names)."""
+        born = as_date(contact.date_of_birth)
+        names = self._by_date.get(born.isoformat()) if born else None
+        if names is not None:
+            names.append(
+                (contact.pk, first_token(contact.first_name or contact.preferred_name), last_key(contact.last_name)[0])
+            )
+            self._size += 1
+
+
+def fuzzy_matches(
+    rows: list[dict],
+    *,
+    min_score: int | None = None,
+    model: Model | None = None,
+    names: BirthDateNames | None = None,
+) -> list[Match | None]:
     """For the import: the best live contact each row (a dict of contact fields, see
     `profile_from_values`) may be, by the model, or None; a whole chunk of rows at once.
 
     Candidates are the contacts born on a row's date of birth (a few indexed queries per 900
     dates, whatever the table's size) whose first or last name agrees at least loosely; the
-    exact keys (phone, email, ids) are the import's own first step (`match_rows`)."""
+    exact keys (phone, email, ids) are the import's own first step (`match_rows`). An import
+    passes one `names` to every chunk."""
     from contacts.models import Contact
 
     rules = active_rules()
@@ -420,22 +496,18 @@ def fuzzy_matches(rows: list[dict], *, min_score: int | None = None, model: Mode
         if dob:
             first = first_token(values.get("first_name") or values.get("preferred_name"))
             dated[i] = (dob, first, last_key(values.get("last_name"))[0])
-    dates = sorted({dob for dob, _first, _last in dated.values()})
     # First only the names of everyone born on those days (at a million contacts, dozens a
     # day), then the whole rows of those whose names come close.
-    by_date: dict = {}
-    names = ("id", "first_name", "preferred_name", "middle_name", "last_name", "date_of_birth")
-    for start in range(0, len(dates), 900):
-        chunk = dates[start : start + 900]
-        # Tombstones and archived contacts dropped here, not in SQL (see check_profile).
-        found = Contact.objects.order_by().filter(date_of_birth__in=chunk)
-        for row in found.values_list(*names, "merged_into_id", "archived_at"):
-            if row[6] is None and row[7] is None:
-                # Each row's names folded once, not once per row of the file it is held against.
-                by_date.setdefault(row[5], []).append((row[0], first_token(row[1] or row[2]), last_key(row[4])[0]))
+    by_date = (names or BirthDateNames()).lookup(dob for dob, _first, _last in dated.values())
     close_ids: dict[int, list[int]] = {}
     for i, (dob, row_first, row_last) in dated.items():
-        close = [pk for pk, first, last in by_date.get(dob, ()) if _names_agree(row_first, row_last, first, last)]
+        close = [
+            pk
+            for pk, first, last in by_date.get(dob.isoformat(), ())
+            if (row_first == first and row_first)
+            or (row_last == last and row_last)
+            or _names_agree(row_first, row_last, first, last)
+        ]
         if close:
             close_ids[i] = close
     profiles = {i: profile_from_values(rows[i], id=-(i + 1)) for i in close_ids}

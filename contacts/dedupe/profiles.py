@@ -130,8 +130,11 @@ def mailbox_name(address: str) -> str:
     return address.split("@")[0].split("+")[0].translate(_MAILBOX_PUNCTUATION)
 
 
+_HAS_DIGIT = re.compile(r"\d").search
+
+
 def has_digit(text: str) -> bool:
-    return any(char.isdigit() for char in text)
+    return _HAS_DIGIT(text) is not None
 
 
 _NONE: frozenset = frozenset()

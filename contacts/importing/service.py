@@ -27,6 +27,7 @@ from activity.models import EventType
 from activity.services import CALL_PREFERENCE_FIELDS, preference_change_event
 from contacts.duplicates import (
     EXACT_RULES,
+    BirthDateNames,
     RowMatch,
     auto_match_score,
     exact_keys,
@@ -313,11 +314,19 @@ def _load_targets(contact_ids) -> dict[int, Target]:
     return targets
 
 
-def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dict, dry_run: bool) -> ChunkResult:
+def classify_chunk(
+    rows: list[ParsedRow],
+    batch: ImportBatch,
+    *,
+    file_index: dict,
+    dry_run: bool,
+    names: BirthDateNames | None = None,
+) -> ChunkResult:
     """Decide each row's fate under the batch's duplicate rule; nothing is written here.
 
     `file_index` maps match keys to what earlier rows of the file became (a Target in the
-    real run, the line number in the dry run), so duplicates inside the file follow the rule.
+    real run, the line number in the dry run), so duplicates inside the file follow the rule;
+    `names`, the names by birth date the fuzzy look-up has read in earlier chunks.
     """
     result = ChunkResult()
     rule = batch.duplicate_rule
@@ -344,7 +353,7 @@ def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dic
     fuzzy: dict[int, object] = {}
     if rule != DuplicateRule.CREATE:
         unmatched = [i for i, found in enumerate(matches) if not found]
-        found_fuzzy = fuzzy_matches([_match_values(valid[i]) for i in unmatched]) if unmatched else []
+        found_fuzzy = fuzzy_matches([_match_values(valid[i]) for i in unmatched], names=names) if unmatched else []
         fuzzy = {i: match for i, match in zip(unmatched, found_fuzzy, strict=True) if match is not None}
     auto_score = auto_match_score()
     for i, match in fuzzy.items():
@@ -431,6 +440,8 @@ def classify_chunk(rows: list[ParsedRow], batch: ImportBatch, *, file_index: dic
     return result
 
 
+# The fields the fuzzy look-up's names by birth date are made of.
+NAME_FIELDS = frozenset({"first_name", "preferred_name", "last_name", "date_of_birth"})
 LIKELY_SAME = "likely_same"  # the rule of a fuzzy match at or above the auto-match score
 
 
@@ -779,6 +790,7 @@ def preview_import(batch: ImportBatch, *, progress=None, chunk_size: int | None 
     ImportRowNote.objects.filter(batch=batch, dry_run=True).delete()
     counts = dict.fromkeys(COUNT_FIELDS, 0)
     file_index = _FileIndex()
+    names = BirthDateNames()
     done = 0
     duplicates_kept = 0
     ImportBatch.objects.filter(pk=batch.pk).update(rows_done=0, status=ImportStatus.PREVIEWING)
@@ -786,7 +798,7 @@ def preview_import(batch: ImportBatch, *, progress=None, chunk_size: int | None 
         # A large file is read by a second process here too, while this one classifies.
         for chunk in _run_chunks(batch, table, 0, chunk_size or chunk_size_setting(), dry_run=True):
             file_index.prefetch(key for row in chunk if row.is_valid for key in row.match_keys)
-            result = classify_chunk(chunk, batch, file_index=file_index, dry_run=True)
+            result = classify_chunk(chunk, batch, file_index=file_index, dry_run=True, names=names)
             file_index.flush()
             for key, value in result.counts.items():
                 counts[key] += value
@@ -876,6 +888,7 @@ def run_import(batch: ImportBatch, *, progress=None, chunk_size: int | None = No
             return batch_counts(batch)
     duplicates_kept = ImportRowNote.objects.filter(batch=batch, dry_run=False, kind=ImportNoteKind.DUPLICATE).count()
     done = start_after
+    names = BirthDateNames()
     try:
         for chunk in _run_chunks(batch, table, start_after, chunk_size or chunk_size_setting()):
             if ImportBatch.objects.filter(pk=batch.pk, cancel_requested=True).exists():
@@ -888,8 +901,11 @@ def run_import(batch: ImportBatch, *, progress=None, chunk_size: int | None = No
                 )
                 if not claimed:
                     raise AnotherRunner
-                result = classify_chunk(chunk, batch, file_index={}, dry_run=False)
+                result = classify_chunk(chunk, batch, file_index={}, dry_run=False, names=names)
                 write_chunk(result, batch)
+                for target in result.targets:
+                    if target.created or target.changed & NAME_FIELDS:
+                        names.add(target.contact)
                 if batch.check_dnc:
                     _check_dnc(result, batch)
                 duplicates_kept = _save_notes(batch, result.notes, dry_run=False, duplicates_kept=duplicates_kept)

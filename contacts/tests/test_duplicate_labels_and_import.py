@@ -89,3 +89,19 @@ def test_the_create_rule_never_merges_a_fuzzy_match(katherine, settings):
     settings.DUPLICATE_AUTO_MATCH_SCORE = 50
     _batch, counts = _import([["Kate", "Lewis", "09/10/1990", "Miami", "33153", "(305) 555-0199"]], "create")
     assert counts["new"] == 1 and Contact.objects.count() == 2
+
+
+def test_a_row_is_matched_to_a_contact_an_earlier_chunk_of_the_same_import_created(settings):
+    """The names by birth date are read once per import: a contact the import itself created
+    in an earlier chunk is among the candidates of the later chunks."""
+    settings.DUPLICATE_AUTO_MATCH_SCORE = 50
+    rows = [
+        ["Katherine", "Lewis", "09/10/1990", "Miami", "33153", "(305) 555-0100"],
+        ["Ana", "Ruiz", "09/10/1990", "Tampa", "33601", "(813) 555-0101"],
+        ["Kate", "Lewis", "09/10/1990", "Miami", "33153", "(305) 555-0199"],
+    ]
+    batch = batch_from_bytes(csv_bytes([HEADER, *rows]), user=admin_user(), duplicate_rule="merge")
+    counts = run_import(batch, chunk_size=1)
+    assert counts["new"] == 2 and counts["merged"] == 1
+    katherine = Contact.objects.get(first_name="Katherine")
+    assert sorted(katherine.phones.values_list("number", flat=True)) == ["+13055550100", "+13055550199"]
