@@ -501,13 +501,18 @@ def fuzzy_matches(
     by_date = (names or BirthDateNames()).lookup(dob for dob, _first, _last in dated.values())
     close_ids: dict[int, list[int]] = {}
     for i, (dob, row_first, row_last) in dated.items():
-        close = [
-            pk
-            for pk, first, last in by_date.get(dob.isoformat(), ())
-            if (row_first == first and row_first)
-            or (row_last == last and row_last)
-            or _names_agree(row_first, row_last, first, last)
-        ]
+        entries = by_date.get(dob.isoformat(), ())
+        if has_digit(row_first) and has_digit(row_last):
+            # Numbered names ("First12"): only equal names agree (see _names_agree).
+            close = [pk for pk, first, last in entries if row_first in (first, last) or row_last == last]
+        else:
+            close = [
+                pk
+                for pk, first, last in entries
+                if (row_first == first and row_first)
+                or (row_last == last and row_last)
+                or _names_agree(row_first, row_last, first, last)
+            ]
         if close:
             close_ids[i] = close
     profiles = {i: profile_from_values(rows[i], id=-(i + 1)) for i in close_ids}
