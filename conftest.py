@@ -163,3 +163,18 @@ def screenshot_dir():
     folder = ROOT / "var" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def fresh_firm_settings():
+    """Each test starts with no setting changed in Settings (the database has none then): a
+    change an earlier test made and rolled back must not linger in a cached copy."""
+    from django.core.cache import cache
+
+    from firm.selectors import CACHE_KEY, forget_firm_settings
+
+    cache.set(CACHE_KEY, [])
+    forget_firm_settings()
+    yield
+    cache.delete(CACHE_KEY)
+    forget_firm_settings()

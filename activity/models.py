@@ -28,6 +28,7 @@ class EventType(models.TextChoices):
     DNC_CHECK = "dnc_check", "DNC Check"
     DATA_ACCESS = "data_access", "Data Access"
     SYSTEM = "system", "System"
+    SETTINGS = "settings", "Settings"
 
 
 class ActivityEvent(AppendOnlyModel):

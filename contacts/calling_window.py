@@ -3,7 +3,8 @@
 Used by SMS sending, the profile header and the contacts list's "callable now" filter.
 The window is the contact's own (default 08:00–21:00, the US telemarketing rule) in the
 contact's time zone: the profile's IANA zone, else one derived from the primary phone,
-else the firm's. A state may impose a stricter window (settings.CALLING_WINDOW_BY_STATE).
+else the firm's. The firm's calling hours (Settings → Calling windows, CALLING_HOURS_*) and
+a state's stricter hours (CALLING_WINDOW_BY_STATE) can only narrow it.
 """
 
 import datetime
@@ -14,6 +15,8 @@ import phonenumbers
 from django.conf import settings
 from django.utils import timezone
 from phonenumbers import timezone as phone_timezones
+
+from firm.selectors import firm_setting
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,15 @@ def contact_timezone(contact, primary_phone: str | None = None) -> tuple[ZoneInf
     return ZoneInfo(settings.TIME_ZONE), "firm"
 
 
+def firm_calling_hours() -> tuple[datetime.time, datetime.time]:
+    return firm_setting("CALLING_HOURS_START"), firm_setting("CALLING_HOURS_END")
+
+
 def _window_for(contact) -> tuple[datetime.time, datetime.time]:
-    start, end = contact.calling_window_start, contact.calling_window_end
-    state_window = getattr(settings, "CALLING_WINDOW_BY_STATE", {}).get((contact.state or "").upper())
+    firm_start, firm_end = firm_calling_hours()
+    start = max(contact.calling_window_start, firm_start)
+    end = min(contact.calling_window_end, firm_end)
+    state_window = firm_setting("CALLING_WINDOW_BY_STATE").get((contact.state or "").upper())
     if state_window:
         start = max(start, datetime.time.fromisoformat(state_window[0]))
         end = min(end, datetime.time.fromisoformat(state_window[1]))
@@ -116,10 +125,13 @@ def callable_now_q(*, now: datetime.datetime | None = None):
     zones_by_time.setdefault(firm_time, []).append("")
     state_windows = {
         state.upper(): (datetime.time.fromisoformat(start), datetime.time.fromisoformat(end))
-        for state, (start, end) in getattr(settings, "CALLING_WINDOW_BY_STATE", {}).items()
+        for state, (start, end) in firm_setting("CALLING_WINDOW_BY_STATE").items()
     }
+    firm_start, firm_end = firm_calling_hours()
     inside = Q(pk__in=[])
     for local, names in zones_by_time.items():
+        if not firm_start <= local < firm_end:
+            continue  # the firm's hours are closed in these zones
         group = Q(timezone__in=names, calling_window_start__lte=local, calling_window_end__gt=local)
         closed_states = [state for state, (start, end) in state_windows.items() if not start <= local < end]
         if closed_states:

@@ -7,8 +7,10 @@ from django.contrib.auth.models import Group, Permission
 ADMIN = "Admin"
 STAFF = "Staff"
 APPS = ["contacts", "cases", "documents", "portal", "activity"]
-# Only Admins read the security log and lift sign-in lockouts (django-axes' attempts).
-ADMIN_ONLY_APPS = ["security", "axes"]
+# Only Admins read the security log, lift sign-in lockouts (django-axes' attempts) and change
+# the firm's settings and users (everyone signed in may read the settings).
+ADMIN_ONLY_APPS = ["security", "axes", "firm"]
+ROLES = (ADMIN, STAFF)
 STAFF_ONLY_EXCLUDED = {"merge_contact", "import_contacts", "delete_contact", "delete_case"}
 # Exports carry dates of birth and addresses in bulk: Admins only, unless the firm lets Staff
 # (STAFF_MAY_EXPORT). The setting decides both ways at every migrate.

@@ -147,11 +147,12 @@ def schedule_duplicate_refresh(contact_ids) -> None:
     All contacts changed in one transaction go in one task (an import chunk is one task, not
     one per row). Never blocks or breaks the save that asked for it: a broker that is down
     only delays the queue until the next full scan."""
-    from django.conf import settings
     from django.db import connection
 
+    from firm.selectors import firm_setting
+
     ids = {int(pk) for pk in contact_ids if pk}
-    if not ids or not settings.DUPLICATE_AUTO_REFRESH:
+    if not ids or not firm_setting("DUPLICATE_AUTO_REFRESH"):
         return
     if not connection.in_atomic_block:
         _send_refresh(sorted(ids))

@@ -5,7 +5,6 @@ and every other URL (a link in a note, an image) is refused by the fetcher."""
 
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils import timezone
 from activity.models import ActivityEvent
 from contacts.models import Contact
 from documents import selectors
+from firm.selectors import firm_setting
 
 RECENT_ACTIVITY = 50
 PRINT_CSS = "css/documents_print.css"
@@ -33,7 +33,7 @@ def contact_profile_html(*, contact: Contact) -> str:
         "events": list(
             ActivityEvent.objects.filter(contact_id=contact.pk).select_related("actor_user")[:RECENT_ACTIVITY]
         ),
-        "firm": settings.FIRM_NAME,
+        "firm": firm_setting("FIRM_NAME"),
         "generated_at": timezone.localtime(),
     }
     return render_to_string("documents/profile_pdf.html", context)

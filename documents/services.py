@@ -22,6 +22,7 @@ from contacts.rich_text import has_text, sanitize_note_html
 from documents.models import BundleStatus, Document, DownloadBundle
 from documents.scanning import ScanFailed, scan_file
 from documents.validation import InspectedUpload, UploadRefused, inspect_upload
+from firm.selectors import firm_setting
 
 logger = logging.getLogger(__name__)
 
@@ -325,7 +326,7 @@ def _email_bundle_link(*, bundle: DownloadBundle, token: str, base_url: str) -> 
     if user is None or not user.email:
         return
     link = base_url.rstrip("/") + reverse("documents:bundle_link", args=[token])
-    context = {"bundle": bundle, "contact": bundle.contact, "link": link, "firm": settings.FIRM_NAME}
+    context = {"bundle": bundle, "contact": bundle.contact, "link": link, "firm": firm_setting("FIRM_NAME")}
     send_mail(
         subject=f"Documents of {bundle.contact.display_name} are ready to download",
         message=render_to_string("documents/email/bundle_ready.txt", context),

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "activity",
+    "firm",
     "security",
     "contacts",
     "cases",
@@ -209,12 +210,22 @@ DOWNLOAD_BUNDLE_BUILD_TIMEOUT = env_duration("DOWNLOAD_BUNDLE_BUILD_TIMEOUT", ti
 # Contacts
 DEFAULT_PHONE_REGION = os.environ.get("DEFAULT_PHONE_REGION", "US")
 PORTAL_LINK_TTL = env_duration("PORTAL_LINK_TTL", timedelta(days=7))
-# Stricter calling windows by US state, as JSON: {"TX": ["09:00", "21:00"]}.
+# The firm's calling hours in each contact's own time zone (a contact's window can only narrow
+# them), and stricter ones by US state, as JSON: {"TX": ["09:00", "21:00"]}.
+CALLING_HOURS_START = os.environ.get("CALLING_HOURS_START", "08:00")
+CALLING_HOURS_END = os.environ.get("CALLING_HOURS_END", "21:00")
 CALLING_WINDOW_BY_STATE = json.loads(os.environ.get("CALLING_WINDOW_BY_STATE") or "{}")
 PORTAL_SESSION_IDLE = env_duration("PORTAL_SESSION_IDLE", timedelta(minutes=30))
 # The address contacts open portal links at (links are sent from Celery, without a request).
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://localhost:8000").rstrip("/")
 PORTAL_SESSION_COOKIE = "kayse_portal"
+# The text of a link's SMS or email by the contact's language; {first_name}, {firm}, {link} are filled in.
+PORTAL_MESSAGE_EN = os.environ.get(
+    "PORTAL_MESSAGE_EN", "Hi {first_name}, {firm} shared a secure link for your case: {link}"
+)
+PORTAL_MESSAGE_ES = os.environ.get(
+    "PORTAL_MESSAGE_ES", "Hola {first_name}, {firm} le envió un enlace seguro sobre su caso: {link}"
+)
 # Duplicate detection (contacts/dedupe/): a pair's score is its match probability in percent.
 # Pairs scoring at least DUPLICATE_MIN_SCORE go to the queue; the import treats a fuzzy match
 # scoring at least DUPLICATE_AUTO_MATCH_SCORE as the same contact. DUPLICATE_RULES lists the

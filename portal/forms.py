@@ -4,10 +4,10 @@ uploads and messages."""
 import datetime
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from documents.forms import MultipleFileField, MultipleFileInput
+from firm.selectors import firm_setting
 from portal.models import LinkChannel, SecondFactor
 from portal.services import contact_reachability, default_message_template
 
@@ -89,7 +89,7 @@ class ShareLinkForm(forms.Form):
         self.fields["destination"].choices = [(o["value"], o["label"]) for o in self.options]
         self.fields["destination"].initial = preferred_destination(self.options, contact)
         self.fields["message"].initial = default_message_template(contact)
-        self.fields["expires_in_days"].initial = max(1, settings.PORTAL_LINK_TTL.days)
+        self.fields["expires_in_days"].initial = max(1, firm_setting("PORTAL_LINK_TTL").days)
 
     @property
     def send_label(self) -> str:

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activity.models import EventType
@@ -25,6 +25,7 @@ from activity.services import record_event
 from cases.models import Message, MessageChannel, MessageDirection, Task, TaskStatus
 from contacts.calling_window import next_window_opening
 from contacts.models import Contact, ContactEmail, ContactPhone, LineType, LoginChannel, LoginEvent, Sentiment
+from firm.selectors import firm_setting
 from portal import sms
 from portal.models import DeliveryStatus, LinkChannel, LinkPurpose, PortalLink, PortalSession, SecondFactor
 
@@ -125,8 +126,9 @@ def contact_reachability(
 
 
 def default_message_template(contact: Contact) -> str:
-    with translation.override(contact.language or settings.LANGUAGE_CODE):
-        return _("Hi {first_name}, {firm} shared a secure link for your case: {link}")
+    """The firm's message for the contact's language (Settings → Portal): Spanish or English."""
+    spanish = (contact.language or "").lower().startswith("es")
+    return firm_setting("PORTAL_MESSAGE_ES" if spanish else "PORTAL_MESSAGE_EN")
 
 
 def render_message(template: str, *, contact: Contact, link_url: str) -> str:
@@ -134,7 +136,7 @@ def render_message(template: str, *, contact: Contact, link_url: str) -> str:
     first_name = contact.preferred_name or contact.first_name or contact.display_name
     return (
         template.replace("{first_name}", first_name)
-        .replace("{firm}", settings.FIRM_NAME)
+        .replace("{firm}", firm_setting("FIRM_NAME"))
         .replace(LINK_PLACEHOLDER, link_url)
     )
 
@@ -179,7 +181,7 @@ def share_link(
             purpose=LinkPurpose.TASK if task else LinkPurpose.CASE,
             channel=channel,
             sent_to=phone.number if channel == LinkChannel.SMS else email.email,
-            expires_at=now + (expires_in or settings.PORTAL_LINK_TTL),
+            expires_at=now + (expires_in or firm_setting("PORTAL_LINK_TTL")),
             second_factor=second_factor,
             message_template=template,
             delivery_status=DeliveryStatus.SCHEDULED if reach.send_after else DeliveryStatus.QUEUED,
@@ -258,7 +260,7 @@ def _deliver_link(link_id: int) -> str:
             sms.send_sms(to=link.sent_to, body=body)
         else:
             EmailMessage(
-                subject=_("Your secure link from %(firm)s") % {"firm": settings.FIRM_NAME},
+                subject=_("Your secure link from %(firm)s") % {"firm": firm_setting("FIRM_NAME")},
                 body=body,
                 to=[link.sent_to],
             ).send(fail_silently=False)
@@ -344,7 +346,7 @@ def resend_link(*, link: PortalLink, user) -> PortalLink:
     with transaction.atomic():
         link = PortalLink.objects.select_for_update().get(pk=link.pk)
         link.token_hash = _placeholder_hash()
-        link.expires_at = now + settings.PORTAL_LINK_TTL
+        link.expires_at = now + firm_setting("PORTAL_LINK_TTL")
         link.delivery_status = DeliveryStatus.SCHEDULED if reach.send_after else DeliveryStatus.QUEUED
         link.delivery_error = ""
         link.send_after = reach.send_after
@@ -604,7 +606,7 @@ def message_recipients(message: Message) -> list[str]:
         .order_by("-created_at")
         .first()
     )
-    return [sharer.created_by.email] if sharer else [settings.FIRM_EMAIL]
+    return [sharer.created_by.email] if sharer else [firm_setting("FIRM_EMAIL")]
 
 
 def notify_staff_of_message(*, message_id: int) -> list[str]:

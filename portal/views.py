@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.models import TaskKind, TaskStatus
 from contacts.calling_window import contact_timezone
+from firm.selectors import firm_setting
 from kayse.client_ip import client_ip
 from portal import ratelimit, selectors, services
 from portal.forms import MessageForm, SecondFactorForm, TaskResponseForm, UploadForm
@@ -313,13 +314,13 @@ def appointment_ics_view(request, pk):
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
-        f"PRODID:-//{_ics_text(settings.FIRM_NAME)}//Portal//EN",
+        f"PRODID:-//{_ics_text(firm_setting('FIRM_NAME'))}//Portal//EN",
         "BEGIN:VEVENT",
         f"UID:appointment-{appointment.pk}@{settings.PORTAL_BASE_URL.split('//')[-1]}",
         f"DTSTAMP:{_ics_time(timezone.now())}",
         f"DTSTART:{_ics_time(appointment.starts_at)}",
         f"DTEND:{_ics_time(appointment.ends_at)}",
-        f"SUMMARY:{_ics_text(appointment.title)} ({_ics_text(settings.FIRM_NAME)})",
+        f"SUMMARY:{_ics_text(appointment.title)} ({_ics_text(firm_setting('FIRM_NAME'))})",
         f"LOCATION:{_ics_text(appointment.location)}",
         "END:VEVENT",
         "END:VCALENDAR",
@@ -334,7 +335,7 @@ def appointment_ics_view(request, pk):
 def manifest_view(request):
     """Lets a phone add the portal to its home screen; launched from there it counts as mobile."""
     data = {
-        "name": f"{settings.FIRM_NAME} portal",
+        "name": f"{firm_setting('FIRM_NAME')} portal",
         "short_name": "My case",
         "start_url": f"{reverse('portal:home')}?source=pwa",
         "scope": "/portal/",

@@ -15,8 +15,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.conf import settings
-
 from contacts.dedupe.blocking import candidate_pairs
 from contacts.dedupe.comparisons import EMAIL, compare_profiles, first_name_level, last_name_level
 from contacts.dedupe.labels import measure_on_labels
@@ -36,14 +34,15 @@ from contacts.dedupe.profiles import (
 from contacts.dedupe.scoring import RULES, Scored, probability_score, quick_weight, weigh
 from contacts.dedupe.training import MIN_CONTACTS, train_model
 from contacts.nicknames import canonical_first_names
+from firm.selectors import firm_setting
 
 
 def default_min_score() -> int:
-    return int(settings.DUPLICATE_MIN_SCORE)
+    return int(firm_setting("DUPLICATE_MIN_SCORE"))
 
 
 def active_rules() -> frozenset[str]:
-    return frozenset(rule for rule in settings.DUPLICATE_RULES if rule in RULES)
+    return frozenset(rule for rule in firm_setting("DUPLICATE_RULES") if rule in RULES)
 
 
 @dataclass(frozen=True)
@@ -538,4 +537,4 @@ def fuzzy_matches(
 def auto_match_score() -> int:
     """From this score the import treats a fuzzy match as the same contact (its duplicate
     rule applies); below it, down to the queue's threshold, the pair goes to the queue."""
-    return int(settings.DUPLICATE_AUTO_MATCH_SCORE)
+    return int(firm_setting("DUPLICATE_AUTO_MATCH_SCORE"))
