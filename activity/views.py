@@ -11,6 +11,7 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -249,8 +250,8 @@ def dnc_lists_view(request):
     )
     if request.method == "POST":
         if not can_manage:
-            messages.error(request, "Only admins can change the Do-Not-Call lists.")
-            return redirect("activity:dnc_lists")
+            # Settings are read-only for Staff (checking a number is a GET).
+            raise PermissionDenied("Only an Admin can change the Do-Not-Call lists.")
         if request.POST.get("action") == "import":
             import_form = RegistryImportForm(request.POST, request.FILES)
             if import_form.is_valid():
@@ -267,7 +268,7 @@ def dnc_lists_view(request):
                     "The registry file is being imported in the background (about a minute per million "
                     "numbers): it shows below as the current version when done.",
                 )
-                return redirect("activity:dnc_lists")
+                return redirect("settings:dnc")
         else:
             internal_form = InternalNumberForm(request.POST)
             if internal_form.is_valid():
@@ -281,7 +282,7 @@ def dnc_lists_view(request):
                     internal_form.add_error("number", str(error))
                 else:
                     messages.success(request, f"{entry.number} is on the internal Do-Not-Call list.")
-                    return redirect("activity:dnc_lists")
+                    return redirect("settings:dnc")
     elif "number" in request.GET:
         check_form = CheckNumberForm(request.GET)
         if check_form.is_valid():
@@ -290,7 +291,9 @@ def dnc_lists_view(request):
             else:
                 checked = dnc.check_number(number=check_form.cleaned_data["number"], actor=request.user)
     context = {
-        "nav": "contacts",
+        "nav": "settings",
+        "section": "dnc",
+        "can_change": can_manage,
         "versions": DncRegistryVersion.objects.select_related("imported_by").order_by("-is_current", "-imported_at")[
             :20
         ],

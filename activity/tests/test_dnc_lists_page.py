@@ -8,7 +8,7 @@ from activity.models import ActivityEvent, DncNumber, DncRegistryVersion
 from contacts.tests.factories import UserFactory, admin_user
 
 pytestmark = pytest.mark.django_db
-URL = "/activity/dnc/"
+URL = "/settings/dnc/"
 
 
 def _wait_for(condition, worker, timeout=60):
@@ -63,8 +63,9 @@ def test_an_admin_adds_a_number_to_the_internal_list(client):
 
 def test_staff_can_check_but_not_change_the_lists(client):
     client.force_login(UserFactory())
-    response = client.post(URL, {"action": "internal", "number": "3125550100"}, follow=True)
-    assert "Only admins can change the Do-Not-Call lists." in response.content.decode()
+    response = client.post(URL, {"action": "internal", "number": "3125550100"})
+    assert response.status_code == 403
+    assert "Only an Admin can change the Do-Not-Call lists." in response.content.decode()
     assert not DncNumber.objects.exists()
     response = client.get(URL, {"number": "312 555 0100"})
     assert "is not on any Do-Not-Call list checked" in response.content.decode()
@@ -84,6 +85,12 @@ def test_the_page_is_linked_from_the_activity_tab(client):
     client.force_login(UserFactory())
     contact = ContactFactory()
     assert URL in client.get(reverse("contacts:activity", args=[contact.pk])).content.decode()
+
+
+def test_the_old_address_leads_to_settings(client):
+    client.force_login(UserFactory())
+    response = client.get("/activity/dnc/", {"number": "3125550100"})
+    assert response.status_code == 301 and response.url == f"{URL}?number=3125550100"
 
 
 def test_the_lists_are_readable_in_the_admin(client):
