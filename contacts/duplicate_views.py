@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from contacts.dedupe.clustering import RULE_FIELDS, Cluster, queue_clusters
@@ -291,7 +292,11 @@ def dismiss_view(request):
     if request.htmx:
         return render(request, "contacts/duplicates/partials/dismissed.html", {"a": contact_a, "b": contact_b})
     messages.success(request, f"{contact_a.display_name} and {contact_b.display_name} will not be suggested again.")
-    return redirect(request.POST.get("next") or reverse("contacts:duplicates"))
+    target = request.POST.get("next", "")
+    on_this_site = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(target if on_this_site else reverse("contacts:duplicates"))
 
 
 def _bulk_pairs():
