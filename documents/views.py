@@ -1,5 +1,6 @@
-"""Documents and Notes tabs of the contact profile, Download All, and the case's Contact
-Documents tab. Views are thin: parse the request, call a selector or service, render."""
+"""Documents and Notes tabs of the contact profile, Download All, and the case's Documents tab
+(Case Documents and Contact Documents). Views are thin: parse the request, call a selector or
+service, render."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,13 +9,13 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Case
 from contacts.models import Contact
 from contacts.rich_text import sanitize_note_html
 from documents import selectors, services
-from documents.forms import DocumentUploadForm, NoteForm
+from documents.forms import CaseDocumentUploadForm, DocumentUploadForm, NoteForm
 from documents.http import content_disposition, private_file_response
 from documents.models import BundleStatus
 from documents.pdf import contact_profile_pdf
@@ -34,7 +35,8 @@ def _wants_json(request) -> bool:
 
 
 def _request_too_large(request) -> bool:
-    # Checked before the body is read, so an oversized request is never written to disk.
+    # The documents' own limit, in their words. A body larger than any upload was refused
+    # unread by kayse.middleware.RequestSizeMiddleware; one under that the CSRF check has read.
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -81,10 +83,22 @@ def contact_documents_view(request, contact_id):
 
 
 def _upload(request, contact):
-    back = reverse("documents:contact_documents", args=[contact.pk])
+    return _handle_upload(
+        request,
+        back=reverse("documents:contact_documents", args=[contact.pk]),
+        form=lambda: DocumentUploadForm(request.POST, request.FILES, contact=contact),
+        store=lambda data: services.upload_documents(
+            contact=contact, files=data["files"], user=request.user, case=data["case"]
+        ),
+    )
+
+
+def _handle_upload(request, *, back, form, store):
+    """One upload rule for the contact's and the case's Documents tabs: size, then the form
+    (made only after the size check, so an oversized body is never read), then the service."""
     if _request_too_large(request):
         return _upload_failed(request, back, _too_large_message(), status=413)
-    form = DocumentUploadForm(request.POST, request.FILES, contact=contact)
+    form = form()
     if not form.is_valid():
         if form.has_error("files", code="required"):
             return _upload_failed(request, back, "Choose at least one file to upload.")
@@ -92,9 +106,7 @@ def _upload(request, contact):
             return _upload_failed(request, back, " ".join(form.errors["files"]))
         return _upload_failed(request, back, "That case is not one of this contact's cases.")
     try:
-        stored = services.upload_documents(
-            contact=contact, files=form.cleaned_data["files"], user=request.user, case=form.cleaned_data["case"]
-        )
+        stored = store(form.cleaned_data)
     except UploadRefused as refused:
         return _upload_failed(request, back, str(refused))
     if _wants_json(request):
@@ -158,6 +170,22 @@ def download_all_view(request, contact_id):
     return redirect("documents:bundle", contact_id=contact.pk, bundle_id=result.bundle.pk)
 
 
+def _bundle_urls(bundle) -> dict:
+    """Where the bundle's page, zip and "ask again" live: under its contact or its case."""
+    if bundle.contact_id:
+        args, prefix = [bundle.contact_id], "documents:"
+        back = reverse("documents:contact_documents", args=args)
+    else:
+        args, prefix = [bundle.case_id], "documents:case_"
+        back = reverse("documents:case_documents", args=args)
+    return {
+        "status_url": reverse(f"{prefix}bundle", args=[*args, bundle.pk]) + "?format=json",
+        "download_url": reverse(f"{prefix}bundle_download", args=[*args, bundle.pk]),
+        "again_url": reverse(f"{prefix}download_all", args=args),
+        "back_url": back,
+    }
+
+
 def _bundle_state(bundle) -> dict:
     ready = bundle.status == BundleStatus.READY
     return {
@@ -166,13 +194,11 @@ def _bundle_state(bundle) -> dict:
         "files_done": bundle.files_done,
         "files_total": bundle.files_total,
         "error": bundle.error,
-        "download_url": reverse("documents:bundle_download", args=[bundle.contact_id, bundle.pk]) if ready else "",
+        "download_url": _bundle_urls(bundle)["download_url"] if ready else "",
     }
 
 
-@require_GET
-def bundle_view(request, contact_id, bundle_id):
-    bundle = selectors.get_user_bundle(contact_id=contact_id, bundle_id=bundle_id, user=request.user)
+def _bundle_page(request, bundle, *, template, context):
     if bundle.status in (BundleStatus.PENDING, BundleStatus.BUILDING) and services.give_up_stalled_bundles(
         bundle_id=bundle.pk
     ):
@@ -181,14 +207,20 @@ def bundle_view(request, contact_id, bundle_id):
     if "application/json" in request.headers.get("Accept", "") or request.GET.get("format") == "json":
         return JsonResponse(state)
     context = {
-        "contact": bundle.contact,
+        **context,
         "bundle": bundle,
         "state": state,
-        "nav": "contacts",
-        "active_tab": "documents",
+        "urls": _bundle_urls(bundle),
         "building": bundle.status in (BundleStatus.PENDING, BundleStatus.BUILDING),
     }
-    return render(request, "documents/bundle.html", context)
+    return render(request, template, context)
+
+
+@require_GET
+def bundle_view(request, contact_id, bundle_id):
+    bundle = selectors.get_user_bundle(contact_id=contact_id, bundle_id=bundle_id, user=request.user)
+    context = {"contact": bundle.contact, "nav": "contacts", "active_tab": "documents"}
+    return _bundle_page(request, bundle, template="documents/bundle.html", context=context)
 
 
 @require_GET
@@ -201,7 +233,7 @@ def bundle_download_view(request, contact_id, bundle_id):
 
 def _send_bundle(request, bundle):
     services.record_bundle_access(bundle=bundle, user=request.user, request=request)
-    filename = f"{bundle.contact.display_name} documents {bundle.created_at:%Y-%m-%d}.zip"
+    filename = f"{bundle.owner_name} documents {bundle.created_at:%Y-%m-%d}.zip"
     return private_file_response(bundle.file.open("rb"), filename=filename, content_type="application/zip")
 
 
@@ -217,16 +249,124 @@ def bundle_link_view(request, token):
     return _send_bundle(request, bundle)
 
 
-# --- Case → Documents → Contact Documents -------------------------------------------------
+# --- Case → Documents: Case Documents and Contact Documents --------------------------------
+
+
+def _case(case_id: int) -> Case:
+    return get_object_or_404(Case, pk=case_id)
+
+
+def _wants_list_only(request) -> bool:
+    """The upload script's refresh asks for the list alone; a tab switched by htmx (target
+    #case-body) gets the whole page, from which it picks the tab."""
+    return bool(request.htmx) and request.htmx.target != "case-body"
+
+
+@require_http_methods(["GET", "POST"])
+def case_documents_view(request, case_id):
+    """Case → Documents → Case Documents: the case's own files, with upload and Download All."""
+    case = _case(case_id)
+    if request.method == "POST":
+        return _handle_upload(
+            request,
+            back=reverse("documents:case_documents", args=[case.pk]),
+            form=lambda: CaseDocumentUploadForm(request.POST, request.FILES),
+            store=lambda data: services.upload_documents(
+                contact=None, case=case, files=data["files"], user=request.user
+            ),
+        )
+    search = request.GET.get("q", "")
+    sort = request.GET.get("sort", selectors.DEFAULT_SORT)
+    if sort not in selectors.DOCUMENT_SORTS:
+        sort = selectors.DEFAULT_SORT
+    documents = selectors.case_own_documents(case=case, search=search, sort=sort)
+    page = Paginator(documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "case": case,
+        "nav": "cases",
+        "active_tab": "documents",
+        "active_subtab": "case_documents",
+        "owner_name": f"case {case.number}",
+        "case_own_documents": True,
+        "page": page,
+        "search": search,
+        "sort": sort,
+        "accept": ACCEPT_ATTRIBUTE,
+        "accepted_labels": ACCEPTED_LABELS,
+        "max_bytes": settings.DOCUMENT_MAX_BYTES,
+        "max_request_bytes": settings.DOCUMENT_MAX_REQUEST_BYTES,
+    }
+    if _wants_list_only(request):
+        return render(request, "documents/partials/document_list.html", context)
+    return render(request, "documents/case_documents.html", context)
 
 
 @require_GET
-def case_documents_view(request, case_id):
-    case = get_object_or_404(Case, pk=case_id)
+def case_contact_documents_view(request, case_id):
+    """Case → Documents → Contact Documents: every document of the case's contacts, by contact."""
+    case = _case(case_id)
     documents = selectors.case_contact_documents(case=case)
     page = Paginator(documents, CASE_DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"case": case, "page": page, "nav": "cases", "active_subtab": "contact_documents"}
-    return render(request, "documents/case_documents.html", context)
+    context = {
+        "case": case,
+        "page": page,
+        "nav": "cases",
+        "active_tab": "documents",
+        "active_subtab": "contact_documents",
+    }
+    return render(request, "documents/case_contact_documents.html", context)
+
+
+@require_GET
+def case_document_download_view(request, case_id, document_id):
+    document = selectors.get_case_document(case_id=case_id, document_id=document_id)
+    services.record_document_access(document=document, user=request.user, request=request)
+    return private_file_response(
+        document.file.open("rb"), filename=document.original_name, content_type=document.content_type
+    )
+
+
+@require_GET
+def case_document_preview_view(request, case_id, document_id):
+    document = selectors.get_case_document(case_id=case_id, document_id=document_id)
+    if not document_type(document.content_type).previewable:
+        raise Http404("This type of file can't be previewed; download it instead.")
+    services.record_document_access(document=document, user=request.user, request=request, how="previewed")
+    return private_file_response(
+        document.file.open("rb"), filename=document.original_name, content_type=document.content_type, inline=True
+    )
+
+
+@require_POST
+def case_document_delete_view(request, case_id, document_id):
+    document = selectors.get_case_document(case_id=case_id, document_id=document_id)
+    services.delete_document(document=document, user=request.user)
+    messages.success(request, f"Deleted “{document.original_name}”.")
+    if _safe_next(request):
+        return redirect(request.POST["next"])
+    return redirect("documents:case_documents", case_id=case_id)
+
+
+@require_POST
+def case_download_all_view(request, case_id):
+    case = _case(case_id)
+    result = services.request_bundle(case=case, user=request.user, base_url=request.build_absolute_uri("/"))
+    return redirect("documents:case_bundle", case_id=case.pk, bundle_id=result.bundle.pk)
+
+
+@require_GET
+def case_bundle_view(request, case_id, bundle_id):
+    bundle = selectors.get_user_case_bundle(case_id=case_id, bundle_id=bundle_id, user=request.user)
+    context = {"case": bundle.case, "nav": "cases", "active_tab": "documents", "active_subtab": "case_documents"}
+    return _bundle_page(request, bundle, template="documents/case_bundle.html", context=context)
+
+
+@require_GET
+def case_bundle_download_view(request, case_id, bundle_id):
+    bundle = selectors.get_user_case_bundle(case_id=case_id, bundle_id=bundle_id, user=request.user)
+    if bundle.status != BundleStatus.READY or bundle.is_expired:
+        return render(request, "documents/bundle_expired.html", {"contact": None, "case": bundle.case}, status=410)
+    return _send_bundle(request, bundle)
 
 
 # --- Notes tab ---------------------------------------------------------------------------
