@@ -266,13 +266,13 @@ def record_contact_change(*, contact, before: dict, after: dict, actor=None, via
 DATA_ACCESS_COALESCE_WINDOW = datetime.timedelta(minutes=15)
 
 
-def record_data_access(*, contact, actor, what: str, request=None) -> ActivityEvent:
+def record_data_access(*, contact, actor, what: str, request=None, case_id=None) -> ActivityEvent:
     """Record a "Compliance: Data Access" event: who looked at or took what.
 
     Repeated access by the same actor to the same thing of the same contact within
     DATA_ACCESS_COALESCE_WINDOW of the first one writes no new event: the event's tally
     (count, last time) is bumped instead, so a refresh does not flood the log.
-    `contact` may be None (an export of many contacts).
+    `contact` may be None (an export of many contacts, a case's own document).
     """
     contact_id = contact.pk if contact is not None else None
     actor_kwargs = _actor_kwargs(actor)
@@ -302,6 +302,7 @@ def record_data_access(*, contact, actor, what: str, request=None) -> ActivityEv
             is_compliance=True,
             description=f"{_actor_name(actor)} accessed {what}",
             contact_id=contact_id,
+            case_id=case_id,
             data={"what": what},
             request=request,
             **actor_kwargs,

@@ -23,7 +23,7 @@ class DocumentAdmin(admin.ModelAdmin):
 
 @admin.register(DownloadBundle)
 class DownloadBundleAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "contact", "status", "files_done", "files_total", "expires_at"]
+    list_display = ["__str__", "contact", "case", "status", "files_done", "files_total", "expires_at"]
     list_filter = ["status"]
-    raw_id_fields = ["contact"]
+    raw_id_fields = ["contact", "case"]
     readonly_fields = ["token_hash", "fingerprint", "file"]

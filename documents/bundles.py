@@ -78,9 +78,9 @@ def _index_cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def bundle_documents(contact_id: int):
+def bundle_documents(bundle: DownloadBundle):
     return (
-        Document.objects.filter(contact_id=contact_id, deleted_at__isnull=True)
+        bundle.documents()
         .select_related("case", "uploaded_by", "note")
         .order_by(F("case__number").asc(nulls_last=True), "created_at", "pk")
     )
@@ -130,7 +130,7 @@ def write_bundle_zip(bundle: DownloadBundle) -> str:
 
 
 def _write_zip(bundle: DownloadBundle, raw) -> int:
-    """Stream every live document of the bundle's contact into a zip on `raw`; the count."""
+    """Stream every live document of the bundle (its contact's or its case's) into a zip on `raw`; the count."""
     names = _Names()
     done = 0
     last_progress = time.monotonic()
@@ -140,7 +140,7 @@ def _write_zip(bundle: DownloadBundle, raw) -> int:
     ):
         index = csv.writer(index_file)
         index.writerow(INDEX_COLUMNS)
-        for document in bundle_documents(bundle.contact_id).iterator(chunk_size=200):
+        for document in bundle_documents(bundle).iterator(chunk_size=200):
             arcname = names.claim(case_folder(document), document.original_name)
             with document.file.open("rb") as source, archive.open(_zip_info(arcname, document), "w") as target:
                 shutil.copyfileobj(source, target, COPY_BUFFER)

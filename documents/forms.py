@@ -35,6 +35,12 @@ class DocumentUploadForm(forms.Form):
         self.fields["case"].queryset = Case.objects.filter(case_contacts__contact=contact).order_by("number")
 
 
+class CaseDocumentUploadForm(forms.Form):
+    """Files of the case itself (Case → Documents → Case Documents)."""
+
+    files = MultipleFileField(label="Files")
+
+
 class NoteForm(forms.Form):
     body_html = forms.CharField(
         label="Note",

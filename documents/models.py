@@ -10,7 +10,11 @@ from documents.storage import private_storage, random_bundle_name, random_upload
 
 
 class Document(models.Model):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="documents")
+    """A private file: a contact's (optionally filed under one of their cases), or a case's own
+    (no contact: the case's Case Documents). Like every document, a case's own is kept for the
+    record (its row and file) if the case is ever deleted; no page lists it then."""
+
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents")
     note = models.ForeignKey(Note, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
     file = models.FileField(storage=private_storage, upload_to=random_upload_name, max_length=200)
@@ -27,7 +31,14 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["contact", "-created_at"], name="document_contact_recent")]
+        indexes = [
+            models.Index(fields=["contact", "-created_at"], name="document_contact_recent"),
+            models.Index(
+                fields=["case", "-created_at"],
+                condition=models.Q(contact__isnull=True),
+                name="document_case_own_recent",
+            ),
+        ]
 
     def __str__(self):
         return self.original_name
@@ -56,9 +67,13 @@ class BundleStatus(models.TextChoices):
 
 
 class DownloadBundle(models.Model):
-    """A zip of all a contact's documents, built once by Celery, downloadable for 24 hours."""
+    """A zip of all a contact's documents, or of a case's own documents, built once by Celery,
+    downloadable for 24 hours."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="download_bundles")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="download_bundles"
+    )
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="download_bundles")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=10, choices=BundleStatus.choices, default=BundleStatus.PENDING)
     fingerprint = models.CharField(max_length=64, help_text="Hash of the document set the bundle holds.")
@@ -73,9 +88,27 @@ class DownloadBundle(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["contact", "fingerprint"], name="bundle_contact_fingerprint")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contact__isnull=False, case__isnull=True)
+                | models.Q(contact__isnull=True, case__isnull=False),
+                name="bundle_of_a_contact_or_a_case",
+            )
+        ]
 
     def __str__(self):
         return f"Bundle #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def owner_name(self) -> str:
+        """Whose documents: the contact's name, or the case's number."""
+        return self.contact.display_name if self.contact_id else self.case.number
+
+    def documents(self):
+        """The live documents the bundle holds."""
+        if self.contact_id:
+            return Document.objects.filter(contact_id=self.contact_id, deleted_at__isnull=True)
+        return Document.objects.filter(case_id=self.case_id, contact__isnull=True, deleted_at__isnull=True)
 
     @property
     def is_expired(self) -> bool:

@@ -38,6 +38,28 @@ def get_contact_document(*, contact_id: int, document_id: int) -> Document:
     return get_object_or_404(live_documents().select_related("contact"), pk=document_id, contact_id=contact_id)
 
 
+def case_own_documents(*, case, search: str = "", sort: str = DEFAULT_SORT) -> QuerySet:
+    """The case's own documents (no contact), with what a list row shows, in one query."""
+    queryset = live_documents().filter(case=case, contact__isnull=True).select_related("case", "uploaded_by")
+    if search.strip():
+        queryset = queryset.filter(original_name__icontains=search.strip())
+    return queryset.order_by(*DOCUMENT_SORTS.get(sort, DOCUMENT_SORTS[DEFAULT_SORT]))
+
+
+def get_case_document(*, case_id: int, document_id: int) -> Document:
+    """One of the case's own documents, not deleted (else 404): a contact's document is not the case's."""
+    return get_object_or_404(
+        live_documents().select_related("case"), pk=document_id, case_id=case_id, contact__isnull=True
+    )
+
+
+def get_user_case_bundle(*, case_id: int, bundle_id: int, user) -> DownloadBundle:
+    """A case's bundle belongs to the case and to the person who asked for it; anything else is a 404."""
+    return get_object_or_404(
+        DownloadBundle.objects.select_related("case"), pk=bundle_id, case_id=case_id, requested_by=user
+    )
+
+
 def case_contact_documents(*, case) -> QuerySet:
     """Documents of every contact on the case, grouped by contact (for the Contact Documents tab)."""
     return (

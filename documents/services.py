@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from activity.models import EventType
 from activity.services import record_data_access, record_event
+from cases.models import Case
 from contacts.models import Contact, Note
 from contacts.rich_text import has_text, sanitize_note_html
 from documents.models import BundleStatus, Document, DownloadBundle
@@ -67,15 +68,18 @@ def _store(*, contact, uploaded_file, inspected, user, case, note, via_portal) -
 
 
 def upload_documents(
-    *, contact: Contact, files, user=None, case=None, note=None, via_portal=False, actor_label=""
+    *, contact: Contact | None, files, user=None, case=None, note=None, via_portal=False, actor_label=""
 ) -> list[Document]:
-    """Store several files for a contact, all or nothing: every file is checked first, so one
-    refused file stores none of them. Raises UploadRefused naming the file and the reason."""
+    """Store several files for a contact, or (contact None) as a case's own documents, all or
+    nothing: every file is checked first, so one refused file stores none of them. Raises
+    UploadRefused naming the file and the reason."""
     files = list(files)
     total = sum(f.size for f in files)
     if total > settings.DOCUMENT_MAX_REQUEST_BYTES:
         raise UploadRefused(_request_too_large_message(total))
-    if case is not None and not case.case_contacts.filter(contact=contact).exists():
+    if contact is None and case is None:
+        raise UploadRefused("A document belongs to a contact or a case.")
+    if contact is not None and case is not None and not case.case_contacts.filter(contact=contact).exists():
         raise UploadRefused("That case is not one of this contact's cases.")
     checked = [(f, check_upload(f)) for f in files]
     stored: list[Document] = []
@@ -96,8 +100,9 @@ def upload_documents(
                     event_type=EventType.DOCUMENT,
                     description=f"Uploaded “{document.original_name}”"
                     + (" to a note" if note is not None else "")
-                    + (" via the portal" if via_portal else ""),
-                    contact_id=contact.pk,
+                    + (" via the portal" if via_portal else "")
+                    + (f" to case {case.number}" if contact is None else ""),
+                    contact_id=contact.pk if contact is not None else None,
                     case_id=case.pk if case else None,
                     user=user,
                     actor_label=actor_label,
@@ -134,12 +139,14 @@ def delete_document(*, document: Document, user) -> None:
 
 
 def record_document_access(*, document: Document, user, request=None, how: str = "downloaded") -> None:
-    """Every download or preview is a compliance "Data access" event."""
+    """Every download or preview is a compliance "Data access" event (a case's own document
+    is logged on the case)."""
     record_data_access(
         contact=document.contact,
         actor=user,
         what=f"document “{document.original_name}” (#{document.pk}, {how})",
         request=request,
+        case_id=document.case_id if document.contact_id is None else None,
     )
 
 
@@ -220,15 +227,11 @@ def set_note_pinned(*, note: Note, user, pinned: bool) -> None:
 # --- Download All ----------------------------------------------------------------------
 
 
-def documents_fingerprint(contact_id: int) -> tuple[str, int]:
-    """A hash of the live document set (ids and content hashes) and its size."""
+def documents_fingerprint(documents) -> tuple[str, int]:
+    """A hash of a live document set (ids and content hashes) and its size."""
     digest = hashlib.sha256()
     count = 0
-    rows = (
-        Document.objects.filter(contact_id=contact_id, deleted_at__isnull=True)
-        .order_by("pk")
-        .values_list("pk", "sha256", "case_id", "original_name")
-    )
+    rows = documents.order_by("pk").values_list("pk", "sha256", "case_id", "original_name")
     for pk, sha256, case_id, name in rows.iterator(chunk_size=2000):
         digest.update(f"{pk}:{sha256}:{case_id}:{name}\n".encode())
         count += 1
@@ -242,20 +245,24 @@ class BundleRequest:
     queued: bool = False
 
 
-def request_bundle(*, contact: Contact, user, base_url: str) -> BundleRequest:
-    """Queue a Download All for the contact, or hand back the one already building or ready
-    for the same documents. The bundle is built by the worker; `base_url` makes the email's link."""
+def request_bundle(*, contact: Contact | None = None, case=None, user, base_url: str) -> BundleRequest:
+    """Queue a Download All for the contact (or for the case's own documents), or hand back the
+    one already building or ready for the same documents. The bundle is built by the worker;
+    `base_url` makes the email's link."""
     from documents.tasks import build_bundle_task
 
+    owner = {"contact": contact} if contact is not None else {"case": case}
+    locked = Contact.objects.filter(pk=contact.pk) if contact is not None else Case.objects.filter(pk=case.pk)
     with transaction.atomic():
-        # One requester at a time per contact, so two clicks never queue two builds.
-        Contact.objects.select_for_update().filter(pk=contact.pk).values_list("pk", flat=True).first()
-        fingerprint, count = documents_fingerprint(contact.pk)
+        # One requester at a time per contact or case, so two clicks never queue two builds.
+        locked.select_for_update().values_list("pk", flat=True).first()
+        fingerprint, count = documents_fingerprint(DownloadBundle(**owner).documents())
         now = timezone.now()
-        give_up_stalled_bundles(contact_id=contact.pk, now=now)  # never hand back one that will not finish
+        # Never hand back one that will not finish.
+        give_up_stalled_bundles(**{f"{key}_id": value.pk for key, value in owner.items()}, now=now)
         existing = (
             DownloadBundle.objects.filter(
-                contact=contact,
+                **owner,
                 requested_by=user,
                 fingerprint=fingerprint,
                 status__in=[BundleStatus.PENDING, BundleStatus.BUILDING, BundleStatus.READY],
@@ -267,7 +274,7 @@ def request_bundle(*, contact: Contact, user, base_url: str) -> BundleRequest:
         if existing is not None:
             return BundleRequest(bundle=existing, reused=True)
         bundle = DownloadBundle.objects.create(
-            contact=contact,
+            **owner,
             requested_by=user,
             fingerprint=fingerprint,
             files_total=count,
@@ -275,8 +282,10 @@ def request_bundle(*, contact: Contact, user, base_url: str) -> BundleRequest:
         )
         record_event(
             event_type=EventType.EXPORT,
-            description=f"Asked for all {count} documents as one zip (Download All)",
-            contact_id=contact.pk,
+            description=f"Asked for all {count} documents as one zip (Download All)"
+            + (f" of case {case.number}" if contact is None else ""),
+            contact_id=contact.pk if contact is not None else None,
+            case_id=case.pk if contact is None else None,
             user=user,
             data={"bundle_id": bundle.pk, "files": count},
         )
@@ -292,7 +301,7 @@ def build_bundle(*, bundle_id: int, base_url: str) -> DownloadBundle:
         claimed = DownloadBundle.objects.filter(
             pk=bundle_id, status__in=[BundleStatus.PENDING, BundleStatus.BUILDING]
         ).update(status=BundleStatus.BUILDING, files_done=0)
-    bundle = DownloadBundle.objects.select_related("contact", "requested_by").get(pk=bundle_id)
+    bundle = DownloadBundle.objects.select_related("contact", "case", "requested_by").get(pk=bundle_id)
     if not claimed:
         return bundle
     try:
@@ -326,9 +335,9 @@ def _email_bundle_link(*, bundle: DownloadBundle, token: str, base_url: str) -> 
     if user is None or not user.email:
         return
     link = base_url.rstrip("/") + reverse("documents:bundle_link", args=[token])
-    context = {"bundle": bundle, "contact": bundle.contact, "link": link, "firm": firm_setting("FIRM_NAME")}
+    context = {"bundle": bundle, "link": link, "firm": firm_setting("FIRM_NAME")}
     send_mail(
-        subject=f"Documents of {bundle.contact.display_name} are ready to download",
+        subject=f"Documents of {bundle.owner_name} are ready to download",
         message=render_to_string("documents/email/bundle_ready.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],
@@ -346,7 +355,7 @@ def bundle_for_link(token: str) -> DownloadBundle:
     except signing.BadSignature as error:  # SignatureExpired is a BadSignature
         raise BundleLinkExpired from error
     bundle = (
-        DownloadBundle.objects.select_related("contact")
+        DownloadBundle.objects.select_related("contact", "case")
         .filter(pk=payload.get("bundle"), token_hash=hash_token(token), status=BundleStatus.READY)
         .first()
     )
@@ -361,13 +370,14 @@ def record_bundle_access(*, bundle: DownloadBundle, user, request=None) -> None:
         actor=user,
         what=f"all documents as a zip (Download All #{bundle.pk}, {bundle.files_total} files)",
         request=request,
+        case_id=bundle.case_id,
     )
 
 
 STALLED_MESSAGE = "It stopped before it finished (the background worker was restarted). Request a new bundle."
 
 
-def give_up_stalled_bundles(*, contact_id=None, bundle_id=None, now=None) -> int:
+def give_up_stalled_bundles(*, contact_id=None, case_id=None, bundle_id=None, now=None) -> int:
     """Mark failed the bundles still unfinished DOWNLOAD_BUNDLE_BUILD_TIMEOUT after they were
     asked for: their worker was lost, and the page would otherwise say "Preparing…" for a day.
     A late worker leaves a failed bundle alone (it only claims pending or building ones)."""
@@ -378,6 +388,8 @@ def give_up_stalled_bundles(*, contact_id=None, bundle_id=None, now=None) -> int
     )
     if contact_id is not None:
         stalled = stalled.filter(contact_id=contact_id)
+    if case_id is not None:
+        stalled = stalled.filter(case_id=case_id)
     if bundle_id is not None:
         stalled = stalled.filter(pk=bundle_id)
     return stalled.update(status=BundleStatus.FAILED, error=STALLED_MESSAGE)

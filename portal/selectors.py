@@ -4,7 +4,7 @@ when the link names a case, to that case: another contact's id is simply not fou
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from cases.models import Appointment, Case, CaseStage, Message, Task, TaskKind, TaskStatus
+from cases.models import Appointment, Case, Message, Task, TaskKind, TaskStatus
 from portal.models import PortalLink, PortalSession
 
 OPEN_STATUSES = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
@@ -81,20 +81,6 @@ def portal_documents(session: PortalSession, *, limit: int = 20):
             "-created_at"
         )[:limit]
     )
-
-
-def stage_timeline(case: Case) -> list[dict]:
-    """Every stage in order, marked done, current or to come (closed cases end at Closed)."""
-    stages = list(CaseStage)
-    current = stages.index(case.stage) if case.stage in CaseStage.values else 0
-    return [
-        {
-            "value": stage.value,
-            "label": stage.label,
-            "state": "done" if i < current else "now" if i == current else "next",
-        }
-        for i, stage in enumerate(stages)
-    ]
 
 
 def case_links(case: Case, *, limit: int = 50):

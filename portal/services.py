@@ -612,12 +612,15 @@ def message_recipients(message: Message) -> list[str]:
 def notify_staff_of_message(*, message_id: int) -> list[str]:
     message = Message.objects.select_related("contact", "case").get(pk=message_id)
     recipients = message_recipients(message)
-    where = message.case.get_absolute_url() if message.case_id else message.contact.get_absolute_url()
+    if message.case_id:
+        where = reverse("cases:messages", args=[message.case_id])
+    else:
+        where = f"{message.contact.get_absolute_url()}#portal-messages"
     EmailMessage(
         subject=f"New portal message from {message.contact.display_name}",
         body=(
             f"{message.contact.display_name} wrote in the portal:\n\n{message.body[:500]}\n\n"
-            f"Read and answer: {settings.PORTAL_BASE_URL}{where}#portal-messages\n"
+            f"Read and answer: {settings.PORTAL_BASE_URL}{where}\n"
         ),
         to=recipients,
     ).send(fail_silently=False)

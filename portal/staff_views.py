@@ -1,5 +1,6 @@
-"""Staff side of the portal: Share Link on a case or task, the links sent, revoke and
-resend, replies to portal messages, and the development outbox."""
+"""Staff side of the portal: Share Link on a case, task or form, the case's Portal links tab
+(sent, opened, completed; revoke and resend), replies to portal messages, and the development
+outbox."""
 
 import datetime
 import email
@@ -13,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,12 +31,24 @@ def _case_contact(case_id: int, contact_id: int):
     return case, contact
 
 
+def _next_url(request, default: str) -> str:
+    """Where to go back to: the tab the dialog was opened from, if it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
 @require_http_methods(["GET", "POST"])
 def share_view(request, case_id, contact_id):
-    """The Share Link dialog (a partial for htmx, a page without JavaScript)."""
+    """The Share Link dialog (a partial for htmx, a page without JavaScript), for the whole
+    case or, with ?task=, for one task or form of the contact."""
     case, contact = _case_contact(case_id, contact_id)
     task_id = request.GET.get("task") or request.POST.get("task")
+    if task_id and not str(task_id).isdigit():
+        raise Http404("No such task.")
     task = get_object_or_404(Task, pk=task_id, case=case, contact=contact) if task_id else None
+    back = _next_url(request, reverse("portal:case_links", args=[case.pk]))
     form = ShareLinkForm(request.POST or None, contact=contact)
     if request.method == "POST" and form.is_valid():
         option = form.cleaned_data["destination"]
@@ -62,16 +76,20 @@ def share_view(request, case_id, contact_id):
                 )
             else:
                 messages.success(request, f"Link sent to {contact.display_name} ({link.sent_to}).")
-            return redirect(f"{case.get_absolute_url()}#portal-links")
-    context = {"case": case, "contact": contact, "task": task, "form": form, "nav": "cases"}
+            return redirect(back)
+    context = {"case": case, "contact": contact, "task": task, "form": form, "nav": "cases", "next": back}
     template = "portal/share/dialog.html" if request.htmx else "portal/share/page.html"
     return render(request, template, context, status=400 if form.errors else 200)
 
 
 @require_GET
 def case_links_view(request, case_id):
+    """The case's Portal links tab; the list alone when it refreshes itself while links go out."""
     case = get_object_or_404(Case, pk=case_id)
-    return render(request, "portal/share/links.html", selectors.case_links_context(case))
+    context = {**selectors.case_links_context(case), "nav": "cases", "active_tab": "links"}
+    if request.htmx and request.htmx.target == "portal-links-list":
+        return render(request, "portal/share/links.html", context)
+    return render(request, "portal/share/links_tab.html", context)
 
 
 def _case_link(case_id, link_id) -> PortalLink:
@@ -83,7 +101,7 @@ def revoke_view(request, case_id, link_id):
     link = _case_link(case_id, link_id)
     services.revoke_link(link=link, user=request.user)
     messages.success(request, f"Link sent to {link.sent_to} revoked: it no longer opens.")
-    return redirect(f"/cases/{case_id}/#portal-links")
+    return redirect("portal:case_links", case_id=case_id)
 
 
 @require_POST
@@ -95,7 +113,7 @@ def resend_view(request, case_id, link_id):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"Link sent again to {link.sent_to}; the earlier copy no longer opens.")
-    return redirect(f"/cases/{case_id}/#portal-links")
+    return redirect("portal:case_links", case_id=case_id)
 
 
 @require_POST
@@ -107,10 +125,7 @@ def reply_view(request, case_id, contact_id):
         messages.success(request, f"Reply sent to {contact.display_name} in the portal.")
     else:
         messages.error(request, "Write a reply first.")
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(f"{case.get_absolute_url()}#portal-messages")
+    return redirect(_next_url(request, reverse("cases:messages", args=[case.pk])))
 
 
 # --- Development outbox -------------------------------------------------------------------

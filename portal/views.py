@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import TaskKind, TaskStatus
+from cases.selectors import stage_timeline
 from contacts.calling_window import contact_timezone
 from firm.selectors import firm_setting
 from kayse.client_ip import client_ip
@@ -188,7 +189,7 @@ def home_view(request):
     upcoming, _past = selectors.upcoming_and_past_appointments(session, limit=1)
     context = {
         "nav": "home",
-        "cases": [{"case": case, "timeline": selectors.stage_timeline(case)} for case in cases],
+        "cases": [{"case": case, "timeline": stage_timeline(case)} for case in cases],
         "open_tasks": selectors.open_task_count(session),
         "next_appointment": upcoming[0] if upcoming else None,
     }

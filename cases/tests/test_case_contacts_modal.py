@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.tests.factories import CaseContactFactory, CaseFactory, TaskFactory
+from cases.tests.factories import CaseContactFactory, CaseFactory
 from contacts.tests.factories import ContactFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +40,7 @@ def test_case_page_has_a_contacts_button_opening_a_dialog_with_the_login_source_
     assert "<legend>Login Source</legend>" in dialog
     assert 'hx-push-url="false"' in dialog
     assert 'hx-push-url="true"' not in dialog
-    for section in ("case-contacts", "case-tasks", "case-documents"):
-        assert f'<section id="{section}"' in html
+    assert '<section id="case-contacts"' in html
 
 
 @pytest.mark.parametrize("option", ["web", "mobile", "not_installed"])
@@ -75,13 +74,6 @@ def test_modal_queries_do_not_grow_with_contacts(client, staff, django_assert_ma
     with django_assert_max_num_queries(9):
         response = client.get(reverse("cases:contacts", args=[case.pk]), headers={"HX-Request": "true"})
     assert len(response.context["page"].object_list) == 15
-
-
-def test_case_page_lists_tasks_and_forms(client, staff):
-    link = CaseContactFactory()
-    TaskFactory(case=link.case, contact=link.contact, title="Sign retainer agreement", kind="form")
-    html = client.get(reverse("cases:detail", args=[link.case.pk])).content.decode()
-    assert "Tasks and forms" in html and "Sign retainer agreement" in html
 
 
 def test_unknown_case_is_404(client, staff):

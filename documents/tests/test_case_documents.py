@@ -19,7 +19,7 @@ def test_contact_documents_subtab_groups_every_contacts_documents(client, django
     make_document(bob, name="bob-photo.pdf")
     make_document(outsider, name="outsider.pdf")
     with django_assert_max_num_queries(8):
-        response = client.get(reverse("documents:case_documents", args=[case.pk]))
+        response = client.get(reverse("documents:case_contact_documents", args=[case.pk]))
     page = response.content.decode()
     assert response.status_code == 200
     assert "Contact Documents" in page

@@ -1,27 +1,10 @@
-"""The portal panel of the staff case page: Share Link buttons, links sent, messages."""
+"""The contact profile's portal thread with its reply box."""
 
 from django import template
 
 from cases.models import Message
-from portal import selectors
 
 register = template.Library()
-
-
-@register.inclusion_tag("portal/share/case_panel.html", takes_context=True)
-def portal_case_panel(context, case):
-    thread = (
-        Message.objects.filter(case=case, channel="portal").select_related("contact").order_by("-sent_at", "-id")[:20]
-    )
-    return {
-        "request": context.get("request"),
-        "csrf_token": context.get("csrf_token"),
-        "case": case,
-        "case_contacts": case.case_contacts.select_related("contact").order_by("contact__sort_name")[:20],
-        "tasks": selectors.form_tasks_first(selectors.shareable_tasks(case)[:50]),
-        **selectors.case_links_context(case),
-        "thread": list(reversed(list(thread))),
-    }
 
 
 @register.inclusion_tag("portal/share/contact_messages.html", takes_context=True)

@@ -33,7 +33,7 @@ def test_a_contacts_message_with_markup_is_text_on_the_case_and_the_profile(clie
     assert Message.objects.get().body == PAYLOADS
 
     assert_shown_as_text(client.get("/portal/messages/").content.decode())
-    assert_shown_as_text(staff_client.get(f"/cases/{case.pk}/").content.decode())
+    assert_shown_as_text(staff_client.get(f"/cases/{case.pk}/messages/").content.decode())
     assert_shown_as_text(staff_client.get(f"/contacts/{contact.pk}/").content.decode())
 
 

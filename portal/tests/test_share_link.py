@@ -184,7 +184,7 @@ def test_a_failed_delivery_is_shown_on_the_case(client, staff, settings):
         services.deliver_link(link_id=link.pk)
     link.refresh_from_db()
     assert link.delivery_status == "failed"
-    page = client.get(case.get_absolute_url()).content.decode()
+    page = client.get(f"/cases/{case.pk}/links/").content.decode()
     assert "not delivered: provider down" in page
 
 
@@ -233,24 +233,29 @@ def test_a_contact_not_on_the_case_cannot_be_shared_with(client, staff):
     assert client.get(share_url(case, stranger)).status_code == 404
 
 
-def test_case_page_lists_links_with_their_state(client, staff, django_assert_max_num_queries):
+def test_the_portal_links_tab_lists_links_with_their_state(client, staff, django_assert_max_num_queries):
     contact, case = contact_on_case(first_name="Ana")
-    TaskFactory(case=case, contact=contact, kind="form", title="Questionnaire")
+    form = TaskFactory(case=case, contact=contact, kind="form", title="Questionnaire", status="submitted")
     for _ in range(5):
         issued_link(contact, case=case)
     revoked, _ = issued_link(contact, case=case)
     services.revoke_link(link=revoked, user=staff)
-    with django_assert_max_num_queries(20):
-        page = client.get(case.get_absolute_url()).content.decode()
-    assert page.count("Share Link</a>") == 2  # the whole case, and the form
+    opened, _ = issued_link(contact, case=case)
+    PortalLink.objects.filter(pk=opened.pk).update(first_used_at=opened.created_at)
+    issued_link(contact, task=form)
+    with django_assert_max_num_queries(10):
+        page = client.get(f"/cases/{case.pk}/links/").content.decode()
     assert page.count("link-state-sent") == 5 and page.count("link-state-revoked") == 1
+    assert page.count("link-state-opened") == 1 and page.count("link-state-completed") == 1
+    assert page.count(">Resend</button>") == 7 and page.count(">Revoke</button>") == 7  # not the revoked one
+    assert 'aria-current="page">Portal links</a>' in page
 
 
 def test_staff_reply_appears_in_the_thread(client, staff):
     contact, case = contact_on_case()
     response = client.post(f"/cases/{case.pk}/messages/{contact.pk}/reply/", {"body": "We got your photos."})
-    assert response.status_code == 302
-    assert "We got your photos." in client.get(case.get_absolute_url()).content.decode()
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/messages/"
+    assert "We got your photos." in client.get(response["Location"]).content.decode()
 
 
 def test_dev_outbox_exists_only_in_debug(client, staff, settings, tmp_path):
@@ -292,7 +297,7 @@ def test_staff_hear_of_a_new_portal_message(staff, django_capture_on_commit_call
     assert len(callbacks) == 1
     assert services.notify_staff_of_message(message_id=message.pk) == [staff.email]
     assert mail.outbox[-1].subject == f"New portal message from {contact.display_name}"
-    assert f"/cases/{case.pk}/#portal-messages" in mail.outbox[-1].body
+    assert f"/cases/{case.pk}/messages/\n" in mail.outbox[-1].body
 
 
 def test_the_profile_shows_the_portal_thread_and_replies_come_back_to_it(client, staff):

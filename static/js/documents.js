@@ -230,12 +230,22 @@
     if (textarea.form) { textarea.form.addEventListener("submit", sync); }
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    localTimes(document);
+  /* Once per element: on page load, and when htmx swaps a tab in (the case page's tabs). */
+  function setupOnce(element, setup) {
+    if (!element || element.hasAttribute("data-ready")) { return; }
+    element.setAttribute("data-ready", "");
+    setup(element);
+  }
+
+  function init(root) {
+    localTimes(root);
     var form = document.getElementById("upload-form");
-    if (form && window.FormData && window.XMLHttpRequest) { setupUpload(form); }
+    if (form && root.contains(form) && window.FormData && window.XMLHttpRequest) { setupOnce(form, setupUpload); }
     var bundle = document.getElementById("bundle");
-    if (bundle && window.fetch) { setupBundle(bundle); }
-    document.querySelectorAll("textarea[data-rich-text]").forEach(setupEditor);
-  });
+    if (bundle && root.contains(bundle) && window.fetch) { setupOnce(bundle, setupBundle); }
+    root.querySelectorAll("textarea[data-rich-text]").forEach(function (area) { setupOnce(area, setupEditor); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document.body); });
+  document.addEventListener("htmx:load", function (event) { init(event.detail.elt); });
 })();
