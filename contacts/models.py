@@ -193,6 +193,14 @@ class ContactPhone(models.Model):
     def __str__(self):
         return self.number
 
+    @property
+    def kind_and_line_type(self) -> str:
+        """ "Mobile", "Home, Landline", "Other, Mobile": the line type only when it adds something."""
+        kind = self.get_kind_display()
+        if not self.line_type or self.get_line_type_display() == kind:
+            return kind
+        return f"{kind}, {self.get_line_type_display()}"
+
 
 class ContactEmail(models.Model):
     # Indexed by unique_email_per_contact, which starts with the contact.

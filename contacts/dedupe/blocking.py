@@ -118,11 +118,14 @@ def by_street(profile: Profile) -> Iterable[str]:
 
 
 def by_street_name(profile: Profile) -> Iterable[str]:
-    """The house number missing or mistyped: the street's words, without numbers, in the postcode."""
+    """The house number missing or mistyped: the street's words, without numbers, in the
+    postcode, with an initial (both names may be mistyped too)."""
     if not (profile.address and profile.postcode):
         return ()
     street = " ".join(token for token in profile.address.split() if not token.isdigit())
-    return (street + "|" + profile.postcode,) if street else ()
+    if not street:
+        return ()
+    return [f"{street}|{profile.postcode}|{initial}" for initial in _initials(profile)]
 
 
 # (name, the rule that must be on, key function, largest block compared), in the order the scan

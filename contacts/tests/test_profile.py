@@ -45,6 +45,18 @@ def test_header_shows_contact_details_badges_and_menu(client, staff):
     assert reverse("contacts:archive", args=[contact.pk]) in html
 
 
+def test_a_phone_says_mobile_once_when_its_kind_and_line_type_agree(client, staff):
+    contact = ContactFactory()
+    ContactPhoneFactory(contact=contact, number="+13125550142", kind="mobile", line_type="mobile")
+    ContactPhoneFactory(contact=contact, number="+13125550143", kind="home", line_type="landline", is_primary=False)
+    ContactPhoneFactory(contact=contact, number="+13125550144", kind="other", line_type="", is_primary=False)
+    html = client.get(reverse("contacts:detail", args=[contact.pk])).content.decode()
+    assert "Mobile, Mobile" not in html
+    assert '<span class="muted small">Mobile</span>' in html
+    assert '<span class="muted small">Home, Landline</span>' in html
+    assert '<span class="muted small">Other</span>' in html
+
+
 def test_profile_of_an_unknown_contact_is_404(client, staff):
     assert client.get(reverse("contacts:detail", args=[999999])).status_code == 404
 
