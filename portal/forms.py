@@ -6,6 +6,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from contacts.models import ChannelKind, LineType
 from documents.forms import MultipleFileField, MultipleFileInput
 from firm.selectors import firm_setting
 from portal.models import LinkChannel, SecondFactor
@@ -56,16 +57,23 @@ def option_send_label(option) -> str:
     return f"Send at {send_after:%H:%M} their time" if send_after else "Send link"
 
 
+def takes_texts(phone) -> bool:
+    """A phone known to be a mobile: its kind (a Mobile label on import, the profile) or its line type."""
+    return phone.kind == ChannelKind.MOBILE or phone.line_type == LineType.MOBILE
+
+
 def preferred_destination(options, contact) -> str:
-    """The primary phone (or email, if the contact prefers email) that may be used."""
+    """What the dialog starts with: a text to a mobile (primary first), or an email if the
+    contact prefers email or no phone is known to take texts; else whatever may be used."""
     allowed = [o for o in options if o["reach"].allowed]
     if not allowed:
         return ""
-    prefer = LinkChannel.EMAIL if contact.preferred_contact_method == "email" else LinkChannel.SMS
-    for channel in (prefer, LinkChannel.EMAIL if prefer == LinkChannel.SMS else LinkChannel.SMS):
-        for option in allowed:
-            if option["channel"] == channel and option["primary"]:
-                return option["value"]
+    texts = [o for o in allowed if o["channel"] == LinkChannel.SMS and takes_texts(o["phone"])]
+    emails = [o for o in allowed if o["channel"] == LinkChannel.EMAIL]
+    order = (emails, texts) if contact.preferred_contact_method == "email" else (texts, emails)
+    for group in order:
+        if group:
+            return next((o for o in group if o["primary"]), group[0])["value"]
     return allowed[0]["value"]
 
 

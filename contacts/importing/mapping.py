@@ -68,6 +68,11 @@ IMPORT_FIELDS: list[ImportField] = [
             ],
         ),
         ("phones", "Phones (several, separated by ;)", ["phones", "phone numbers", "all phones"]),
+        (
+            "phone_label",
+            "Phone label: the kind of the phone beside it (Mobile, Work, Home)",
+            ["phone label", "phone type", "phone kind"],
+        ),
     ),
     *_fields(
         "Emails",
@@ -93,6 +98,11 @@ IMPORT_FIELDS: list[ImportField] = [
             ],
         ),
         ("emails", "Emails (several, separated by ;)", ["emails", "email addresses", "all emails"]),
+        (
+            "email_label",
+            "Email label: the kind of the email beside it (Work, Home)",
+            ["email label", "email type", "e mail label", "e mail type"],
+        ),
     ),
     *_fields(
         "Address",
@@ -193,7 +203,14 @@ IMPORT_FIELDS: list[ImportField] = [
 ]
 FIELDS_BY_KEY = {field.key: field for field in IMPORT_FIELDS}
 MULTI_FIELDS = {"phone", "phone_mobile", "phone_home", "phone_work", "phones", "email", "email_home", "email_work"}
-MULTI_FIELDS |= {"emails", "notes"}
+MULTI_FIELDS |= {"emails", "notes", "phone_label", "email_label"}
+# Google Contacts and Outlook number their columns: "Phone 4 - Value", "E-mail 2 - Label".
+NUMBERED_HEADERS = [
+    (re.compile(r"^phone \d+ (value|number)$"), "phone"),
+    (re.compile(r"^phone \d+ (label|type)$"), "phone_label"),
+    (re.compile(r"^e ?mail \d+ (value|address)$"), "email"),
+    (re.compile(r"^e ?mail \d+ (label|type)$"), "email_label"),
+]
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -209,6 +226,13 @@ for _field in IMPORT_FIELDS:
         _SYNONYMS.setdefault(header_key(_name), _field.key)
 
 
+def _known_field(key: str) -> str:
+    """Our field for a header reduced by header_key, from the synonyms or a numbered column."""
+    if key in _SYNONYMS:
+        return _SYNONYMS[key]
+    return next((field_key for pattern, field_key in NUMBERED_HEADERS if pattern.match(key)), "")
+
+
 def auto_map(headers: list[str], saved: dict | None = None) -> list[str]:
     """Our field for each header ('' = ignored): a saved mapping first, then known names.
 
@@ -219,7 +243,7 @@ def auto_map(headers: list[str], saved: dict | None = None) -> list[str]:
     mapping = []
     for header in headers:
         key = header_key(header)
-        field_key = saved.get(key) if key in saved else _SYNONYMS.get(key, "")
+        field_key = saved.get(key) if key in saved else _known_field(key)
         if field_key and field_key not in FIELDS_BY_KEY:
             field_key = ""
         if field_key and field_key not in MULTI_FIELDS and field_key in taken:

@@ -5,6 +5,7 @@ import datetime
 import re
 import zoneinfo
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -52,6 +53,9 @@ EMAIL_KINDS = {
     "email": ChannelKind.OTHER,
     "emails": ChannelKind.OTHER,
 }
+# A label column ("Phone 1 - Label" = Mobile / Work / Home in Google's and Outlook's exports)
+# gives the kind of the phone or email in the column beside it.
+LABELLED_KINDS = {"phone_label": PHONE_KINDS, "email_label": EMAIL_KINDS}
 TRUE_WORDS = {"yes", "y", "true", "t", "1", "x", "on", "dnc", "do not call", "do not text", "do not email"}
 FALSE_WORDS = {"no", "n", "false", "f", "0", "off", ""}
 EMPTY_DATES = {"", "0/0/00", "0/0/0000", "00/00/0000", "0000-00-00", "n/a", "none", "unknown"}
@@ -69,7 +73,8 @@ DATE_FORMATS = [
     "%Y%m%d",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_SPLIT = re.compile(r"\s*[;\n]\s*|\s*,\s*(?=\S+@)")
+# Google Contacts puts several values of one label in a cell as "a ::: b".
+_SPLIT = re.compile(r"\s*(?:[;\n]|:::)\s*|\s*,\s*(?=\S+@)")
 METHODS = {label.lower(): value for value, label in ContactMethod.choices if value}
 METHODS.update({value: value for value in METHODS.values()})
 METHODS.update({"text": "sms", "call": "phone", "cell": "sms", "mail": "mail", "e-mail": "email"})
@@ -147,10 +152,48 @@ def split_full_name(text: str) -> tuple[str, str]:
     return text, ""
 
 
+@lru_cache(maxsize=64)
+def label_columns(mapping: tuple[str, ...]) -> dict[int, int]:
+    """{phone or email column: its label column}, worked out once per file's mapping. A label
+    column names the kind of the value beside it: the next column (Google writes
+    "Phone 1 - Label" before "Phone 1 - Value"), else the one before it."""
+    pairs = {}
+    for index, key in enumerate(mapping):
+        kinds = LABELLED_KINDS.get(key)
+        if kinds is None:
+            continue
+        for neighbour in (index + 1, index - 1):
+            if 0 <= neighbour < len(mapping) and mapping[neighbour] in kinds and neighbour not in pairs:
+                pairs[neighbour] = index
+                break
+    return pairs
+
+
+def kind_from_label(text: str) -> str | None:
+    """The kind a label names ("* Mobile", "Work Fax", "Home"), or None for one we don't know.
+    Google marks the primary with "*" and joins several labels with ":::"; the first counts."""
+    label = text.replace("*", " ").split(":::")[0].strip().lower()
+    if not label:
+        return None
+    if "fax" in label or "pager" in label:
+        return ChannelKind.OTHER  # a fax takes no texts
+    if "mobile" in label or "cell" in label or "iphone" in label:
+        return ChannelKind.MOBILE
+    if "work" in label or "business" in label or "office" in label or "company" in label:
+        return ChannelKind.WORK
+    if "home" in label or "personal" in label:
+        return ChannelKind.HOME
+    if label == "other":
+        return ChannelKind.OTHER
+    return None
+
+
 def validate_row(line: int, cells: list[str], mapping: list[str]) -> ParsedRow:
     """Parse one row of the file given our field for each column."""
     row = ParsedRow(line=line, cells=cells)
     values: dict[str, list[str]] = {}
+    kinds: dict[tuple[str, int], str] = {}  # (field, n-th value of it) → kind from a label column
+    labels = label_columns(tuple(mapping))
     for index, key in enumerate(mapping):
         if not key or index >= len(cells):
             continue
@@ -158,6 +201,10 @@ def validate_row(line: int, cells: list[str], mapping: list[str]) -> ParsedRow:
         if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
             text = text[1:]  # undo the apostrophe an export put before a formula-like cell
         if text:
+            if index in labels and labels[index] < len(cells):
+                kind = kind_from_label(cells[labels[index]] or "")
+                if kind is not None:
+                    kinds[(key, len(values.get(key, ())))] = kind
             values.setdefault(key, []).append(text)
 
     def first(key):
@@ -217,8 +264,9 @@ def validate_row(line: int, cells: list[str], mapping: list[str]) -> ParsedRow:
                 row.errors.append(str(error))
 
     seen_phones = set()
-    for key, kind in PHONE_KINDS.items():
-        for text in values.get(key, []):
+    for key, column_kind in PHONE_KINDS.items():
+        for position, text in enumerate(values.get(key, [])):
+            kind = kinds.get((key, position), column_kind)
             for raw in split_values(text):
                 try:
                     number = normalize_phone(raw)
@@ -229,8 +277,9 @@ def validate_row(line: int, cells: list[str], mapping: list[str]) -> ParsedRow:
                     seen_phones.add(number)
                     row.phones.append((number, kind))
     seen_emails = set()
-    for key, kind in EMAIL_KINDS.items():
-        for text in values.get(key, []):
+    for key, column_kind in EMAIL_KINDS.items():
+        for position, text in enumerate(values.get(key, [])):
+            kind = kinds.get((key, position), column_kind)
             for raw in split_values(text):
                 address = normalize_email(raw)
                 try:
