@@ -45,8 +45,8 @@ from contacts.merge import contact_merge
 from contacts.models import ImportBatch, ImportStatus, Note
 from contacts.roles import ADMIN
 from contacts.tests.factories import ContactFactory, UserFactory
-from documents.services import build_bundle, request_bundle
-from documents.tests.factories import make_document
+from documents.services import build_bundle, request_bundle, upload_documents
+from documents.tests.factories import PDF_BYTES, make_document, upload
 from portal.tests.factories import FORM_FIELDS, contact_on_case, issued_link
 
 ROLES = ("anonymous", "staff", "admin", "portal")
@@ -106,11 +106,15 @@ MATRIX = {
     # Activity log and Do-Not-Call lists
     "activity:compliance_report": ({"pk": "contact", "?": REPORT}, LOGIN, 200, 200, LOGIN),
     "activity:dnc_check": ({"pk": "contact"}, LOGIN, 405, 405, LOGIN),
-    "activity:dnc_lists": ({}, LOGIN, 200, 200, LOGIN),
+    "activity:dnc_lists": ({}, LOGIN, "→settings:dnc", "→settings:dnc", LOGIN),
     # Cases
     "cases:list": ({}, LOGIN, 200, 200, LOGIN),
     "cases:detail": ({"pk": "case"}, LOGIN, 200, 200, LOGIN),
     "cases:contacts": ({"pk": "case"}, LOGIN, 200, 200, LOGIN),
+    "cases:tasks": ({"pk": "case"}, LOGIN, 200, 200, LOGIN),
+    "cases:forms": ({"pk": "case"}, LOGIN, 200, 200, LOGIN),
+    "cases:messages": ({"pk": "case"}, LOGIN, 200, 200, LOGIN),
+    "cases:activity": ({"pk": "case"}, LOGIN, 200, 200, LOGIN),
     # Documents: private files only through these views; a document of another contact is a 404
     "documents:contact_documents": ({"contact_id": "contact"}, LOGIN, 200, 200, LOGIN),
     "documents:download": ({"contact_id": "contact", "document_id": "document"}, LOGIN, 200, 200, LOGIN),
@@ -135,6 +139,23 @@ MATRIX = {
     "documents:bundle_link": ({"token": "bundle_token"}, LOGIN, 200, 404, LOGIN),
     "documents:bundle_link @forged token": ({"token": "forged"}, LOGIN, 410, 410, LOGIN),
     "documents:case_documents": ({"case_id": "case"}, LOGIN, 200, 200, LOGIN),
+    "documents:case_contact_documents": ({"case_id": "case"}, LOGIN, 200, 200, LOGIN),
+    # A case's own documents (no contact): through the case only; a contact's document is not the case's
+    "documents:case_download": ({"case_id": "case", "document_id": "case_document"}, LOGIN, 200, 200, LOGIN),
+    "documents:case_download @a contact's document": (
+        {"case_id": "case", "document_id": "document"}, LOGIN, 404, 404, LOGIN,
+    ),
+    "documents:case_download @another case": (
+        {"case_id": "other_case", "document_id": "case_document"}, LOGIN, 404, 404, LOGIN,
+    ),
+    "documents:case_preview": ({"case_id": "case", "document_id": "case_document"}, LOGIN, 200, 200, LOGIN),
+    "documents:case_delete": ({"case_id": "case", "document_id": "case_document"}, LOGIN, 405, 405, LOGIN),
+    "POST documents:case_delete @another case": (
+        {"case_id": "other_case", "document_id": "case_document"}, LOGIN, 404, 404, LOGIN,
+    ),
+    "documents:case_download_all": ({"case_id": "case"}, LOGIN, 405, 405, LOGIN),
+    "documents:case_bundle": ({"case_id": "case", "bundle_id": "case_bundle"}, LOGIN, 200, 404, LOGIN),
+    "documents:case_bundle_download": ({"case_id": "case", "bundle_id": "case_bundle"}, LOGIN, 200, 404, LOGIN),
     "documents:profile_pdf": ({"contact_id": "contact"}, LOGIN, 200, 200, LOGIN),
     "documents:contact_notes": ({"contact_id": "contact"}, LOGIN, 200, 200, LOGIN),
     "documents:note_edit": ({"contact_id": "contact", "note_id": "note"}, LOGIN, 200, 200, LOGIN),
@@ -159,6 +180,19 @@ MATRIX = {
     "import:rejected": ({"pk": "import_batch"}, LOGIN, 403, 200, LOGIN),
     "import:undo": ({"pk": "import_batch"}, LOGIN, 403, 405, LOGIN),
     "POST import:undo": ({"pk": "import_batch"}, LOGIN, 403, "→import:result", LOGIN),
+    # Settings: everyone signed in reads them, only an Admin changes them or anyone's role
+    "settings:index": ({}, LOGIN, 200, 200, LOGIN),
+    "settings:portal": ({}, LOGIN, 200, 200, LOGIN),
+    "POST settings:portal": ({}, LOGIN, 403, 200, LOGIN),  # an empty form: the page again
+    "settings:calling_windows": ({}, LOGIN, 200, 200, LOGIN),
+    "settings:duplicates": ({}, LOGIN, 200, 200, LOGIN),
+    "settings:duplicates_train": ({}, LOGIN, 405, 405, LOGIN),
+    "settings:dnc": ({}, LOGIN, 200, 200, LOGIN),
+    "settings:users": ({}, LOGIN, 200, 200, LOGIN),
+    "settings:user_role": ({"pk": "staff_user"}, LOGIN, 405, 405, LOGIN),
+    "POST settings:user_role": ({"pk": "staff_user", "?": "role=Admin"}, LOGIN, 403, "→settings:users", LOGIN),
+    "settings:user_active": ({"pk": "admin_user"}, LOGIN, 405, 405, LOGIN),
+    "POST settings:user_active": ({"pk": "admin_user", "?": "active=0"}, LOGIN, 403, "→settings:users", LOGIN),
     # Two-factor sign-in and the security log (Admins only)
     "security:two_factor": ({}, LOGIN, 200, 200, LOGIN),
     "security:two_factor_setup": ({}, LOGIN, 200, "→security:two_factor", LOGIN),
@@ -279,6 +313,7 @@ def _world() -> dict:
         case=other_case, contact=other_contact, title="Deposition", starts_at=soon, ends_at=soon + timedelta(hours=1)
     )
     document = make_document(contact, user=staff, case=case)
+    [case_document] = upload_documents(contact=None, files=[upload("police-report.pdf", PDF_BYTES)], case=case)
     other_document = make_document(other_contact, user=staff)
     note = Note.objects.create(contact=contact, author=staff, body_html="<p>Called about the claim.</p>")
     other_note = Note.objects.create(contact=other_contact, author=staff, body_html="<p>Left a message.</p>")
@@ -302,6 +337,8 @@ def _world() -> dict:
     bundle = request_bundle(contact=contact, user=staff, base_url="http://testserver/").bundle
     build_bundle(bundle_id=bundle.pk, base_url="http://testserver/")
     bundle_token = mail.outbox[-1].body.split("/documents/bundle-link/")[1].split("/")[0]
+    case_bundle = request_bundle(case=case, user=staff, base_url="http://testserver/").bundle
+    build_bundle(bundle_id=case_bundle.pk, base_url="http://testserver/")
 
     jobs = {}  # finished background exports, one of the Admin's and one of the Staff member's
     for job, owner in (("export_job", admin), ("staff_export_job", staff)):
@@ -329,15 +366,19 @@ def _world() -> dict:
     sessions["portal"] = {settings.PORTAL_SESSION_COOKIE: visitor.cookies[settings.PORTAL_SESSION_COOKIE].value}
 
     objects = {
+        "staff_user": staff.pk,
+        "admin_user": admin.pk,
         "contact": contact.pk,
         "other_contact": other_contact.pk,
         "missing": 10**9,
         "case": case.pk,
+        "other_case": other_case.pk,
         "task": task.pk,
         "other_task": other_task.pk,
         "appointment": appointment.pk,
         "other_appointment": other_appointment.pk,
         "document": document.pk,
+        "case_document": case_document.pk,
         "other_document": other_document.pk,
         "note": note.pk,
         "other_note": other_note.pk,
@@ -346,6 +387,7 @@ def _world() -> dict:
         "merge_record": merge_record.pk,
         "import_batch": import_batch.pk,
         "bundle": bundle.pk,
+        "case_bundle": case_bundle.pk,
         "bundle_token": bundle_token,
         "portal_link": portal_link.pk,
         "other_portal_link": other_portal_link.pk,
