@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from activity.views import viewer_timezone
-from cases.models import Case, TaskKind
+from cases.models import Case, CaseRole, TaskKind
 from cases.selectors import case_events, case_messages, case_tasks, stage_timeline, task_counts
 from contacts.filters import ContactFilter
 from contacts.models import Contact
@@ -105,11 +105,12 @@ def case_forms_view(request, pk):
 def case_messages_view(request, pk):
     """Messages: the case's thread (portal, SMS, email) with a reply box per contact."""
     case = _case(pk)
-    context = {
-        **tab_context(case, "messages"),
-        "thread": case_messages(case=case),
-        "reply_to": case.case_contacts.select_related("contact").order_by("contact__sort_name")[:REPLY_CONTACTS],
-    }
+    thread = case_messages(case=case)
+    # A reply box for each contact in the thread; before anyone wrote, for the case's clients.
+    in_thread = {message.contact_id for message in thread}
+    reply_to = case.case_contacts.select_related("contact").order_by("contact__sort_name")
+    reply_to = reply_to.filter(contact_id__in=in_thread) if in_thread else reply_to.filter(role=CaseRole.CLIENT)
+    context = {**tab_context(case, "messages"), "thread": thread, "reply_to": reply_to[:REPLY_CONTACTS]}
     return render(request, "cases/case_messages.html", context)
 
 

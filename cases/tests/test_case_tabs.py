@@ -170,6 +170,9 @@ def test_the_tasks_tab_costs_the_same_queries_for_many_rows(client, staff, djang
 
 def test_messages_tab_shows_the_thread_and_a_reply_comes_back_to_it(client, staff):
     contact, case = contact_on_case(first_name="Rosa", last_name="Diaz")
+    CaseContactFactory(case=case, contact=ContactFactory(first_name="Luis", last_name="Diaz"), role="family")
+    before = client.get(reverse("cases:messages", args=[case.pk])).content.decode()
+    assert "Reply to Rosa Diaz" in before and "Reply to Luis" not in before  # the client, before anyone wrote
     Message.objects.create(
         case=case,
         contact=contact,
