@@ -24,6 +24,7 @@ from activity.filters import ActivityFilter, start_of_day
 from activity.rows import event_row
 from activity.selectors import activity_page, contact_history_ids, report_events
 from activity.services import record_data_access
+from kayse.spreadsheet import neutralize
 
 TIMEZONE_COOKIE = "kayse_tz"  # set by static/js/activity.js from the browser's zone
 REPORT_PDF_MAX_EVENTS = 2000  # the CSV has them all; a PDF of thousands of pages helps nobody
@@ -146,7 +147,7 @@ def compliance_report_view(request, pk):
         def rows():
             yield writer.writerow(REPORT_COLUMNS)
             for event in events:
-                yield writer.writerow([_neutralize(cell) for cell in _report_row(event, zone)])
+                yield writer.writerow([neutralize(cell) for cell in _report_row(event, zone)])
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     else:
@@ -177,13 +178,6 @@ def compliance_report_view(request, pk):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def _neutralize(cell):
-    """Spreadsheet formulas never run from a report cell."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
 
 
 @require_POST

@@ -15,13 +15,13 @@ from activity.models import EventType
 from activity.services import record_event
 from contacts.login_source import LoginSource
 from contacts.models import ContactEmail, ContactPhone
+from kayse.spreadsheet import neutralize
 from security.models import SecurityEventKind
 from security.services import record_security_event
 
 CHUNK_SIZE = 2000
 # Exports above this many rows run in the background and are fetched from a link.
 BACKGROUND_THRESHOLD = 10_000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -81,13 +81,6 @@ def clean_fields(keys: Iterable[str] | None) -> list[str]:
         raise UnknownField(f"Unknown export field(s): {', '.join(unknown)}. Known: {', '.join(EXPORT_FIELDS_BY_KEY)}.")
     wanted = set(keys) or set(DEFAULT_FIELDS)
     return [field.key for field in EXPORT_FIELDS if field.key in wanted]
-
-
-def neutralize(text: str) -> str:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
-    if text and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def _cell(key: str, value) -> str:

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from contacts.exporting import neutralize
 from contacts.importing.forms import MappingForm, UploadForm
 from contacts.importing.mapping import FIELDS_BY_KEY
 from contacts.importing.readers import UnreadableFile, describe_delimiter, sample_rows
@@ -26,6 +25,7 @@ from contacts.importing.service import (
 )
 from contacts.models import ImportBatch, ImportMapping, ImportNoteKind, ImportStatus
 from contacts.tasks import preview_import_task, run_import_task
+from kayse.spreadsheet import neutralize
 
 can_import = permission_required("contacts.import_contacts", raise_exception=True)
 NOTES_SHOWN = 200

@@ -22,6 +22,7 @@ from django.utils import timezone
 from documents.models import Document, DownloadBundle
 from documents.storage import local_path, random_bundle_name
 from documents.validation import document_type
+from kayse.spreadsheet import neutralize
 
 COPY_BUFFER = 1024 * 1024
 # Fast deflate: text and scans still shrink a lot, and the zip builds at close to disk speed.
@@ -74,8 +75,7 @@ class _Names:
 
 def _index_cell(value) -> str:
     """Spreadsheet-safe: a cell that starts like a formula is prefixed with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return neutralize("" if value is None else str(value))
 
 
 def bundle_documents(bundle: DownloadBundle):

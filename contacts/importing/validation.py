@@ -12,6 +12,7 @@ from django.core.validators import validate_email
 
 from contacts.models import ChannelKind, Contact, ContactMethod
 from contacts.normalize import InvalidPhone, normalize_email, normalize_phone
+from kayse.spreadsheet import FORMULA_STARTS
 
 # Text fields copied as they are (trimmed, cut to the column's length).
 TEXT_FIELDS = [
@@ -72,7 +73,6 @@ DATE_FORMATS = [
     "%d %b %Y",
     "%Y%m%d",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Google Contacts puts several values of one label in a cell as "a ::: b".
 _SPLIT = re.compile(r"\s*(?:[;\n]|:::)\s*|\s*,\s*(?=\S+@)")
 METHODS = {label.lower(): value for value, label in ContactMethod.choices if value}

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activity.models import ActivityEvent, EventType
-from contacts.exporting import EXPORT_FIELDS, clean_fields, csv_chunks, neutralize
+from contacts.exporting import EXPORT_FIELDS, clean_fields, csv_chunks
 from contacts.importing.mapping import auto_map
 from contacts.importing.service import run_import
 from contacts.models import Contact, ContactPhone, ExportPreference
@@ -22,6 +22,7 @@ from contacts.tests.factories import (
     admin_user,
 )
 from contacts.tests.import_helpers import batch_from_bytes
+from kayse.spreadsheet import neutralize
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from contacts.exporting import FORMULA_STARTS, neutralize
 from contacts.models import DuplicateDismissal
 from contacts.tests.factories import ContactFactory, ContactPhoneFactory
+from kayse.spreadsheet import FORMULA_STARTS, neutralize
 
 pytestmark = pytest.mark.django_db
 

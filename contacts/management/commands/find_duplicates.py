@@ -4,7 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from contacts.duplicates import RULES, ScanStats, default_min_score, find_candidate_pairs
-from contacts.exporting import neutralize
+from kayse.spreadsheet import neutralize
 
 CSV_COLUMNS = ["contact_a", "contact_b", "external_id_a", "external_id_b", "score", "reasons"]
 
