@@ -1,7 +1,12 @@
+import logging
+
 from django.conf import settings
+from django.db import OperationalError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
+
+logger = logging.getLogger(__name__)
 
 # Room for a form's other fields and the multipart boundaries around its files.
 FORM_FIELDS_MARGIN = 1024 * 1024
@@ -53,3 +58,33 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class StatementTimeoutMiddleware:
+    """Turns a query PostgreSQL cancelled at DB_STATEMENT_TIMEOUT into a page that says so (503),
+    instead of a bare server error; the slow request is logged with its path."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_statement_timeout(exception):
+            return None
+        logger.warning("Statement timeout (%s) on %s %s", settings.DB_STATEMENT_TIMEOUT, request.method, request.path)
+        seconds = int(settings.DB_STATEMENT_TIMEOUT.total_seconds())
+        message = f"The database took longer than {seconds} s to answer, so the request was stopped."
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"ok": False, "error": message}, status=503)
+        return render(request, "503.html", {"message": message}, status=503)
+
+
+def is_statement_timeout(exception) -> bool:
+    """A PostgreSQL query cancelled by statement_timeout (Django wraps psycopg's QueryCanceled)."""
+    try:
+        from psycopg.errors import QueryCanceled
+    except ImportError:  # pragma: no cover - psycopg is in requirements.txt
+        return False
+    return isinstance(exception, OperationalError) and isinstance(exception.__cause__, QueryCanceled)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "cases",
     "documents",
     "portal",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # Before the CSRF check, which reads the whole body: a body larger than any upload is refused unread.
     "kayse.middleware.RequestSizeMiddleware",
+    # A query cancelled at DB_STATEMENT_TIMEOUT gets a page that says so.
+    "kayse.middleware.StatementTimeoutMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -111,6 +114,25 @@ TEMPLATES = [
 # Celery worker can read while the other writes.
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kayse.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Which kind of process this is: kayse/wsgi.py and asgi.py say "web"; Celery workers, beat and
+# management commands are "background". Only the database's statement timeout depends on it.
+KAYSE_PROCESS = os.environ.get("KAYSE_PROCESS", "background")
+# PostgreSQL: persistent connections, one per gunicorn sync worker or Celery child (no pool:
+# a sync process runs one query at a time; docs/decisions.md), checked before reuse so a
+# restarted server costs one failed check, not a failed request.
+DB_CONN_MAX_AGE = env_duration("DB_CONN_MAX_AGE", timedelta(seconds=60))
+# A web request's statement is cancelled after DB_STATEMENT_TIMEOUT (the visitor gets a "took too
+# long" page); workers and commands (full scans, imports, exports, migrations) get the longer
+# DB_BACKGROUND_STATEMENT_TIMEOUT. 0 switches either off.
+DB_STATEMENT_TIMEOUT = env_duration("DB_STATEMENT_TIMEOUT", timedelta(seconds=30))
+DB_BACKGROUND_STATEMENT_TIMEOUT = env_duration("DB_BACKGROUND_STATEMENT_TIMEOUT", timedelta(hours=1))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = int(DB_CONN_MAX_AGE.total_seconds())
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    _timeout = DB_STATEMENT_TIMEOUT if KAYSE_PROCESS == "web" else DB_BACKGROUND_STATEMENT_TIMEOUT
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={int(_timeout.total_seconds() * 1000)}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
