@@ -168,13 +168,21 @@ def screenshot_dir():
 @pytest.fixture(autouse=True)
 def fresh_firm_settings():
     """Each test starts with no setting changed in Settings (the database has none then): a
-    change an earlier test made and rolled back must not linger in a cached copy."""
+    change an earlier test made and rolled back must not linger in a cached copy, in the
+    default cache or in one a fixture switches to."""
     from django.core.cache import cache
+    from django.test.signals import setting_changed
 
     from firm.selectors import CACHE_KEY, forget_firm_settings
 
-    cache.set(CACHE_KEY, [])
-    forget_firm_settings()
+    def start_empty(**kwargs):
+        if kwargs.get("setting") in (None, "CACHES"):
+            cache.set(CACHE_KEY, [])
+            forget_firm_settings()
+
+    start_empty()
+    setting_changed.connect(start_empty, dispatch_uid="tests.fresh_firm_settings")
     yield
+    setting_changed.disconnect(dispatch_uid="tests.fresh_firm_settings")
     cache.delete(CACHE_KEY)
     forget_firm_settings()

@@ -47,7 +47,7 @@ def learned_model() -> dict:
         "stored": stored,
         "households": model.households,
         "household_share": model.household_share,
-        "prior": model.lam,
+        "prior_one_in": round(1 / model.lam) if model.lam else None,
         "weights": weights,
         "evaluation": evaluation,
     }
