@@ -5,7 +5,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,13 +28,13 @@ from contacts.models import (
     ContactEmail,
     ContactPhone,
     DuplicateCandidate,
-    DuplicateDismissal,
     DuplicateModel,
     DuplicateScan,
     MergeRecord,
 )
 from contacts.normalize import format_phone
 from contacts.selectors import search_contacts
+from contacts.services import duplicate_dismiss
 
 PAGE_SIZE = 20  # groups of records per page of the queue
 PAIRS_PER_GROUP = 10  # a group's best pairs shown side by side (five records have ten)
@@ -281,14 +280,7 @@ def _pair_from_post(request) -> tuple[Contact, Contact]:
 def dismiss_view(request):
     """ "Not a duplicate": stored for the pair, never suggested again."""
     contact_a, contact_b = _pair_from_post(request)
-    try:
-        with transaction.atomic():
-            DuplicateDismissal.objects.get_or_create(
-                contact_a=contact_a, contact_b=contact_b, defaults={"dismissed_by": request.user}
-            )
-    except IntegrityError:
-        pass  # dismissed by someone else at the same moment: the outcome is the same
-    DuplicateCandidate.objects.filter(contact_a=contact_a, contact_b=contact_b).delete()
+    duplicate_dismiss(contact_a=contact_a, contact_b=contact_b, user=request.user)
     if request.htmx:
         return render(request, "contacts/duplicates/partials/dismissed.html", {"a": contact_a, "b": contact_b})
     messages.success(request, f"{contact_a.display_name} and {contact_b.display_name} will not be suggested again.")

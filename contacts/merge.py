@@ -30,6 +30,7 @@ from activity.models import EventType
 from activity.services import CALL_PREFERENCE_FIELDS, record_contact_change, record_event
 from contacts.models import Contact, ContactEmail, ContactPhone, DuplicateCandidate, DuplicateDismissal, MergeRecord
 from contacts.normalize import normalize_email, phone_or_none
+from kayse import events
 
 MERGE_PERMISSION = "contacts.merge_contact"
 
@@ -524,6 +525,9 @@ def contact_merge(*, survivor: Contact, merged: Contact, choices: dict | None = 
             data=data,
         )
         _refresh_later([survivor.pk])
+        events.publish(
+            events.CONTACT_MERGED, contact_id=survivor.pk, merged_contact_id=merged.pk, merge_record_id=record.pk
+        )
     return record
 
 

@@ -8,8 +8,9 @@ ADMIN = "Admin"
 STAFF = "Staff"
 APPS = ["contacts", "cases", "documents", "portal", "activity"]
 # Only Admins read the security log, lift sign-in lockouts (django-axes' attempts) and change
-# the firm's settings and users (everyone signed in may read the settings).
-ADMIN_ONLY_APPS = ["security", "axes", "firm"]
+# the firm's settings and users (everyone signed in may read the settings), and manage API
+# tokens and webhooks.
+ADMIN_ONLY_APPS = ["security", "axes", "firm", "api"]
 ROLES = (ADMIN, STAFF)
 STAFF_ONLY_EXCLUDED = {"merge_contact", "import_contacts", "delete_contact", "delete_case"}
 # Exports carry dates of birth and addresses in bulk: Admins only, unless the firm lets Staff

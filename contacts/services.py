@@ -1,14 +1,22 @@
 """Writing contacts. Each service runs in one transaction and records its activity event
 in it, so a change and its trace commit or roll back together."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from activity.models import EventType
 from activity.services import record_contact_change, record_event
 from contacts.enrichment import Filled, enrich_contact, line_type
-from contacts.models import Contact, ContactEmail, ContactPhone, ListPreference
+from contacts.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    DuplicateCandidate,
+    DuplicateDismissal,
+    ListPreference,
+)
 from contacts.selectors import case_contact_model
+from kayse import events
 
 # The contact fields the create/edit form writes (phones and emails come as rows).
 EDITABLE_FIELDS = (
@@ -97,6 +105,7 @@ def contact_create(*, data: dict, phones: list[dict], emails: list[dict], user) 
                 "filled": _filled_data(filled),
             },
         )
+        events.publish(events.CONTACT_CREATED, contact_id=contact.pk)
     return contact, filled
 
 
@@ -117,6 +126,7 @@ def contact_update(
         contact.save()
         _replace_channels(contact, phones, emails)
         record_contact_change(contact=contact, before=before, after=_snapshot(contact), actor=user, via="staff")
+        events.publish(events.CONTACT_UPDATED, contact_id=contact.pk)
     return contact, filled
 
 
@@ -211,3 +221,16 @@ def list_preference_save(*, user, list_name: str, sort: str | None = None, colum
         defaults["columns"] = columns
     preference, _ = ListPreference.objects.update_or_create(user=user, list_name=list_name, defaults=defaults)
     return preference
+
+
+def duplicate_dismiss(*, contact_a: Contact, contact_b: Contact, user) -> None:
+    """ "Not a duplicate": stored for the pair (low id first), never suggested again."""
+    contact_a, contact_b = sorted((contact_a, contact_b), key=lambda contact: contact.pk)
+    try:
+        with transaction.atomic():
+            DuplicateDismissal.objects.get_or_create(
+                contact_a=contact_a, contact_b=contact_b, defaults={"dismissed_by": user}
+            )
+    except IntegrityError:
+        pass  # dismissed by someone else at the same moment: the outcome is the same
+    DuplicateCandidate.objects.filter(contact_a=contact_a, contact_b=contact_b).delete()

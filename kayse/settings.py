@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "documents",
     "portal",
     "backups",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -287,6 +291,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    "api-deliver-due-webhooks": {"task": "api.deliver_due_webhooks", "schedule": 300.0},
     "documents-delete-expired-bundles": {"task": "documents.delete_expired_bundles", "schedule": 3600.0},
     "contacts-duplicate-scan": {"task": "contacts.scheduled_duplicate_scan", "schedule": 86400.0},
     "contacts-train-duplicate-model": {"task": "contacts.train_duplicate_model", "schedule": 7 * 86400.0},
@@ -385,3 +390,43 @@ STAFF_MAY_EXPORT = env_bool("STAFF_MAY_EXPORT", False)
 # Import (contacts/importing/): the largest file the wizard accepts, and rows per atomic chunk.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))
 IMPORT_CHUNK_SIZE = int(os.environ.get("IMPORT_CHUNK_SIZE", 2000))
+
+
+# REST API (api/): bearer tokens only (no session, so no CSRF), JSON errors, cursor pages.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min")
+API_TOKEN_TTL = env_duration("API_TOKEN_TTL", timedelta(days=365))
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": API_RATE_LIMIT},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kayse API",
+    "DESCRIPTION": "Contacts, duplicates and merges, imports, activity, cases and portal links. "
+    "Authenticate with `Authorization: Bearer <token>` (tokens are made by an Admin).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Swagger UI / Redoc from the app itself (drf-spectacular-sidecar), never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["api.schema.add_error_responses"],
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelKindEnum": "contacts.models.ChannelKind",
+        "ContactKindEnum": "contacts.models.ContactKind",
+    },
+}
+# Webhooks: deliveries to private or loopback addresses are refused unless this is on.
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", False)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     path("contacts/", include("contacts.urls")),
     path("activity/", include("activity.urls")),
     path("cases/", include("cases.urls")),

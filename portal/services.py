@@ -26,6 +26,7 @@ from cases.models import Message, MessageChannel, MessageDirection, Task, TaskSt
 from contacts.calling_window import next_window_opening
 from contacts.models import Contact, ContactEmail, ContactPhone, LineType, LoginChannel, LoginEvent, Sentiment
 from firm.selectors import firm_setting
+from kayse import events
 from portal import sms
 from portal.models import DeliveryStatus, LinkChannel, LinkPurpose, PortalLink, PortalSession, SecondFactor
 
@@ -515,6 +516,8 @@ def save_task_response(*, session: PortalSession, task: Task, response: dict, su
             actor_label=portal_actor(contact),
             data={"task": task.pk, "submitted": submit},
         )
+        if submit:
+            events.publish(events.PORTAL_FORM_SUBMITTED, contact_id=contact.pk, case_id=task.case_id, task_id=task.pk)
     return task
 
 

@@ -25,6 +25,7 @@ class SecurityEventKind(models.TextChoices):
     TWO_FACTOR_FAILED = "two_factor_failed", "Second factor refused"
     ROLE_CHANGED = "role_changed", "Role changed"
     EXPORT = "export", "Export"
+    API_TOKEN = "api_token", "API token"
 
 
 class SecurityEvent(AppendOnlyModel):

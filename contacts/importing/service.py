@@ -56,6 +56,7 @@ from contacts.models import (
     Note,
 )
 from contacts.search_index import deferred_search_index
+from kayse import events
 
 
 def chunk_size_setting() -> int:
@@ -936,6 +937,8 @@ def run_import(batch: ImportBatch, *, progress=None, chunk_size: int | None = No
         drop_file(batch)  # finished: nothing will read it again (undo and the reports do not)
         _retrain_after_large_import(batch)
     batch.refresh_from_db()
+    if batch.status == ImportStatus.DONE:
+        events.publish(events.IMPORT_FINISHED, import_batch_id=batch.pk, counts=batch_counts(batch))
     return batch_counts(batch)
 
 

@@ -1,0 +1,29 @@
+"""/api/v1/: bearer tokens only, so every view is exempt from the staff sign-in (and its
+session checks: idle expiry, second factor), and from session CSRF (DRF's views are)."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
+
+from api import views
+
+app_name = "api"
+
+
+def open_view(view_class, **kwargs):
+    return login_not_required(view_class.as_view(**kwargs))
+
+
+urlpatterns = [
+    path("openapi.json", open_view(SpectacularJSONAPIView), name="schema"),
+    path("docs/", open_view(SpectacularRedocView, url_name="api:schema"), name="docs"),
+    path("contacts/", open_view(views.ContactListView), name="contacts"),
+    path("contacts/<int:pk>/", open_view(views.ContactDetailView), name="contact"),
+    path("contacts/<int:pk>/archive/", open_view(views.ContactArchiveView), name="contact_archive"),
+    path("contacts/<int:pk>/duplicates/", open_view(views.ContactDuplicatesView), name="contact_duplicates"),
+    path("contacts/<int:pk>/merge/", open_view(views.ContactMergeView), name="contact_merge"),
+    path("contacts/<int:pk>/activity/", open_view(views.ContactActivityView), name="contact_activity"),
+    path("duplicates/", open_view(views.DuplicateQueueView), name="duplicates"),
+    path("duplicates/dismiss/", open_view(views.DuplicateDismissView), name="duplicates_dismiss"),
+    path("merges/<int:pk>/undo/", open_view(views.MergeUndoView), name="merge_undo"),
+]
