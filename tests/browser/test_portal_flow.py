@@ -81,12 +81,14 @@ def test_contact_opens_a_shared_link_and_uses_the_portal_on_a_phone(
     contact, case, task = seed_client_case()
     UserFactory(username="paula")
 
-    # Staff: case page → Share Link on the form → email → send.
+    # Staff: case → Forms → Share Link on the form → email → send.
     page.goto(f"{live_server.url}/login/?next=/cases/{case.pk}/")
     page.get_by_label("Username").fill("paula")
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/cases/{case.pk}/")
+    page.locator("nav.tabs").get_by_role("link", name="Forms", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/cases/{case.pk}/forms/")
     page.locator(f'a[data-share-open][href*="task={task.pk}"]').click()
     dialog = page.locator("#portal-share-dialog")
     dialog.wait_for(state="visible")
@@ -94,7 +96,7 @@ def test_contact_opens_a_shared_link_and_uses_the_portal_on_a_phone(
     assert axe_violations(page, "#portal-share-dialog") == []
     page.screenshot(path=str(screenshot_dir / "portal-share-dialog.png"))
     dialog.get_by_role("button", name="Send link").click()
-    page.wait_for_url(f"{live_server.url}/cases/{case.pk}/#portal-links")
+    page.wait_for_url(f"{live_server.url}/cases/{case.pk}/forms/")
     assert page.get_by_text("Link sent to Rosa Diaz").is_visible()
 
     link_url = outbox_link(page, live_server.url)
@@ -157,11 +159,13 @@ def test_contact_opens_a_shared_link_and_uses_the_portal_on_a_phone(
     assert mobile.evaluate("document.documentElement.scrollWidth") <= 390
     phone.close()
 
-    # Staff see it all on the case: the link opened and completed, the message.
-    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    # Staff see it all on the case: the link opened and completed (Portal links), the message (Messages).
+    page.goto(f"{live_server.url}/cases/{case.pk}/links/")
     assert page.locator(".link-state-completed").count() == 1
-    assert page.get_by_text("I sent the bill from the clinic.").is_visible()
-    page.screenshot(path=str(screenshot_dir / "portal-case-panel.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "portal-case-links.png"), full_page=True)
+    page.locator("nav.tabs").get_by_role("link", name="Messages", exact=True).click()
+    page.get_by_text("I sent the bill from the clinic.").wait_for()
+    page.screenshot(path=str(screenshot_dir / "portal-case-messages.png"), full_page=True)
 
 
 def test_links_that_must_not_open_on_a_phone(live_server, browser, screenshot_dir):
