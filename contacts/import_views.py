@@ -5,7 +5,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db import transaction
 from django.http import HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,14 +16,16 @@ from contacts.importing.mapping import FIELDS_BY_KEY
 from contacts.importing.readers import UnreadableFile, describe_delimiter, sample_rows
 from contacts.importing.service import (
     UNDO_DAYS,
+    ImportNotReady,
     UndoRefused,
     can_undo,
+    import_configure,
+    import_start,
     open_batch_table,
     store_upload,
     undo_import,
 )
 from contacts.models import ImportBatch, ImportMapping, ImportNoteKind, ImportStatus
-from contacts.tasks import preview_import_task, run_import_task
 from kayse.spreadsheet import neutralize
 
 can_import = permission_required("contacts.import_contacts", raise_exception=True)
@@ -81,19 +82,18 @@ def import_map_view(request, pk):
         return _reopen(request, batch)
     if request.method == "POST" and form.is_valid() and table is not None:
         data = form.cleaned_data
-        batch.mapping = data["mapping"]
-        batch.duplicate_rule = data["duplicate_rule"]
-        batch.error_mode = data["error_mode"]
-        batch.check_dnc = data["check_dnc"]
-        batch.status = ImportStatus.PREVIEWING
-        batch.rows_done = 0
-        batch.save()
+        import_configure(
+            batch=batch,
+            mapping=data["mapping"],
+            duplicate_rule=data["duplicate_rule"],
+            error_mode=data["error_mode"],
+            check_dnc=data["check_dnc"],
+        )
         if data["save_as"]:
             columns = {header: key for header, key in zip(batch.headers, batch.mapping, strict=False) if header}
             ImportMapping.objects.update_or_create(
                 name=data["save_as"], defaults={"columns": columns, "created_by": request.user}
             )
-        transaction.on_commit(lambda: preview_import_task.delay(batch.pk))
         return redirect("import:progress", batch.pk)
     columns = []
     for index, bound in enumerate(form.columns()):
@@ -217,18 +217,12 @@ def import_preview_view(request, pk):
 @require_POST
 def import_run_view(request, pk):
     batch = _batch(pk)
-    resumable = (ImportStatus.FAILED, ImportStatus.CANCELLED, ImportStatus.RUNNING, ImportStatus.QUEUED)
-    if batch.status != ImportStatus.PREVIEWED and not (batch.status in resumable and "resume" in request.POST):
-        return redirect(_next_url(batch))
     if batch.undone_at is not None:
         return HttpResponseBadRequest("This import was undone.")
-    if batch.status == ImportStatus.PREVIEWED:
-        batch.rows_done = 0
-    batch.status = ImportStatus.QUEUED
-    batch.cancel_requested = False
-    batch.started_at = batch.started_at or timezone.now()
-    batch.save()
-    transaction.on_commit(lambda: run_import_task.delay(batch.pk))
+    try:
+        import_start(batch=batch, resume="resume" in request.POST)
+    except ImportNotReady:
+        return redirect(_next_url(batch))
     return redirect("import:progress", batch.pk)
 
 

@@ -24,9 +24,7 @@ def test_create_contact_with_phones_and_emails(api_client):
 
 
 def test_bad_phone_is_a_400_naming_the_field(api_client):
-    response = api_client.post(
-        "/api/v1/contacts/", {"first_name": "A", "phones": [{"number": "12"}]}, format="json"
-    )
+    response = api_client.post("/api/v1/contacts/", {"first_name": "A", "phones": [{"number": "12"}]}, format="json")
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid"

@@ -1165,3 +1165,43 @@ def create_batch(
         mapping=auto_map(table.headers, saved_columns),
         created_by=user,
     )
+
+
+class ImportNotReady(Exception):
+    """The batch is not at the step asked for (e.g. run before its preview); the message says why."""
+
+
+def import_configure(*, batch: ImportBatch, mapping: list[str], duplicate_rule: str, error_mode: str, check_dnc: bool):
+    """Map the columns and choose the rules, then check the file in the background (dry run)."""
+    from contacts.tasks import preview_import_task
+
+    if batch.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED):
+        raise ImportNotReady(f"The import is {batch.get_status_display().lower()}; its columns cannot change now.")
+    batch.mapping = mapping
+    batch.duplicate_rule = duplicate_rule
+    batch.error_mode = error_mode
+    batch.check_dnc = check_dnc
+    batch.status = ImportStatus.PREVIEWING
+    batch.rows_done = 0
+    batch.save()
+    transaction.on_commit(lambda: preview_import_task.delay(batch.pk))
+    return batch
+
+
+def import_start(*, batch: ImportBatch, resume: bool = False) -> ImportBatch:
+    """Run a checked import in the background (or resume a stopped one after its committed rows)."""
+    from contacts.tasks import run_import_task
+
+    resumable = (ImportStatus.FAILED, ImportStatus.CANCELLED, ImportStatus.RUNNING, ImportStatus.QUEUED)
+    if batch.status != ImportStatus.PREVIEWED and not (resume and batch.status in resumable):
+        raise ImportNotReady(f"The import is {batch.get_status_display().lower()}; check (preview) it first.")
+    if batch.undone_at is not None:
+        raise ImportNotReady("This import was undone.")
+    if batch.status == ImportStatus.PREVIEWED:
+        batch.rows_done = 0
+    batch.status = ImportStatus.QUEUED
+    batch.cancel_requested = False
+    batch.started_at = batch.started_at or timezone.now()
+    batch.save()
+    transaction.on_commit(lambda: run_import_task.delay(batch.pk))
+    return batch
