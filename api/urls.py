@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 
-from api import views
+from api import case_views, import_views, views
 
 app_name = "api"
 
@@ -18,12 +18,30 @@ urlpatterns = [
     path("openapi.json", open_view(SpectacularJSONAPIView), name="schema"),
     path("docs/", open_view(SpectacularRedocView, url_name="api:schema"), name="docs"),
     path("contacts/", open_view(views.ContactListView), name="contacts"),
+    path("contacts/export/", open_view(views.ContactExportView), name="contacts_export"),
     path("contacts/<int:pk>/", open_view(views.ContactDetailView), name="contact"),
     path("contacts/<int:pk>/archive/", open_view(views.ContactArchiveView), name="contact_archive"),
     path("contacts/<int:pk>/duplicates/", open_view(views.ContactDuplicatesView), name="contact_duplicates"),
     path("contacts/<int:pk>/merge/", open_view(views.ContactMergeView), name="contact_merge"),
     path("contacts/<int:pk>/activity/", open_view(views.ContactActivityView), name="contact_activity"),
+    path(
+        "contacts/<int:pk>/compliance-report/", open_view(views.ComplianceReportView), name="contact_compliance_report"
+    ),
+    path("contacts/<int:pk>/tasks/", open_view(case_views.ContactTasksView), name="contact_tasks"),
+    path("contacts/<int:pk>/cases/", open_view(case_views.ContactCasesView), name="contact_cases"),
     path("duplicates/", open_view(views.DuplicateQueueView), name="duplicates"),
     path("duplicates/dismiss/", open_view(views.DuplicateDismissView), name="duplicates_dismiss"),
     path("merges/<int:pk>/undo/", open_view(views.MergeUndoView), name="merge_undo"),
+    path("imports/", open_view(import_views.ImportUploadView), name="imports"),
+    path("imports/<int:pk>/", open_view(import_views.ImportDetailView), name="import"),
+    path("imports/<int:pk>/preview/", open_view(import_views.ImportPreviewView), name="import_preview"),
+    path("imports/<int:pk>/run/", open_view(import_views.ImportRunView), name="import_run"),
+    path("cases/", open_view(case_views.CaseListView), name="cases"),
+    path("cases/<int:pk>/", open_view(case_views.CaseDetailView), name="case"),
+    path("cases/<int:pk>/tasks/", open_view(case_views.CaseTasksView), name="case_tasks"),
+    path(
+        "cases/<int:case_id>/contacts/<int:contact_id>/share-link/",
+        open_view(case_views.ShareLinkView),
+        name="share_link",
+    ),
 ]

@@ -1,6 +1,9 @@
 """The API's views: thin, as the web's are. Each names the scope each method needs and the
 Django permission its web twin needs, then calls the same selector or service."""
 
+import datetime
+
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -9,13 +12,23 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from activity.selectors import activity_page, contact_history_ids
+from activity.filters import start_of_day
+from activity.selectors import activity_page, contact_history_ids, report_events
 from activity.services import record_data_access
 from api import serializers as api
 from api.pagination import KeysetPagination
 from contacts import services
 from contacts.dedupe.clustering import RULE_FIELDS
 from contacts.duplicates import RULES, check_contact
+from contacts.exporting import (
+    BACKGROUND_THRESHOLD,
+    UnknownField,
+    clean_fields,
+    csv_chunks,
+    export_count_at_most,
+    export_filename,
+    record_export,
+)
 from contacts.filters import DO_NOT_CONTACT_CHOICES, SENTIMENT_CHOICES, ContactFilter
 from contacts.login_source import FILTER_CHOICES
 from contacts.merge import (
@@ -35,6 +48,8 @@ VIA_API = " via API"
 CONTACT_PAGES = KeysetPagination(("sort_name", "id"))
 QUEUE_PAGES = KeysetPagination(("score", "contact_a_id", "contact_b_id"), descending=True)
 BIG = 2**62
+EXPORT_PERMISSION = "contacts.export_contacts"
+REPORT_MAX_EVENTS = 5000
 
 
 def paged(serializer, name: str):
@@ -320,3 +335,88 @@ class ContactActivityView(APIView):
         return Response(
             {"before": page.older_cursor, "results": api.ActivityEventSerializer(page.events, many=True).data}
         )
+
+
+class ContactExportView(APIView):
+    scopes = {"GET": "export"}
+    permissions = {"GET": EXPORT_PERMISSION}
+
+    @extend_schema(
+        operation_id="contacts_export",
+        parameters=[
+            *[parameter for parameter in CONTACT_FILTER_PARAMETERS if parameter.name not in ("cursor", "page_size")],
+            OpenApiParameter("fields", str, description="Comma-separated export fields (default: the usual set)."),
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        tags=["contacts"],
+    )
+    def get(self, request):
+        """The filtered contacts as CSV (spreadsheet formulas neutralized), an audited export.
+        Up to BACKGROUND_THRESHOLD rows; larger exports go through the web page's background job."""
+        queryset = filtered_contacts(request.query_params)
+        raw_fields = request.query_params.get("fields", "")
+        try:
+            fields = clean_fields([key.strip() for key in raw_fields.split(",") if key.strip()] or None)
+        except UnknownField as error:
+            raise ValidationError({"fields": [str(error)]}) from None
+        count = export_count_at_most(queryset, BACKGROUND_THRESHOLD)
+        if count > BACKGROUND_THRESHOLD:
+            raise ValidationError(
+                {"non_field_errors": [f"More than {BACKGROUND_THRESHOLD:,} contacts: narrow the filters."]}
+            )
+        filters = {
+            name: str(value)
+            for name, value in request.query_params.items()
+            if name in ContactFilter.base_filters and value
+        }
+        record_export(
+            user=request.user, filters=filters, fields=fields, row_count=count, file_format="csv", request=request
+        )
+        response = StreamingHttpResponse(csv_chunks(queryset, fields), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{export_filename("csv")}"'
+        return response
+
+
+class ReportQuerySerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    compliance = serializers.BooleanField(default=False, help_text="Compliance events only.")
+
+    def validate(self, attrs):
+        if attrs["date_from"] > attrs["date_to"]:
+            raise serializers.ValidationError({"date_to": ["The report's start date is after its end date."]})
+        return attrs
+
+
+class ComplianceReportView(APIView):
+    scopes = {"GET": "read"}
+    permissions = {"GET": "activity.view_activityevent"}
+
+    @extend_schema(
+        parameters=[ReportQuerySerializer],
+        responses=api.ActivityEventSerializer(many=True),
+        tags=["activity"],
+    )
+    def get(self, request, pk):
+        """The contact's events (and those of records merged into it) for a date range, oldest
+        first, as the web's compliance report (up to 5,000 events); a Data Access event."""
+        contact = get_object_or_404(Contact, pk=pk)
+        query = ReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        date_from, date_to = query.validated_data["date_from"], query.validated_data["date_to"]
+        start, end = start_of_day(date_from), start_of_day(date_to + datetime.timedelta(days=1))
+        events = report_events(
+            contact_ids=contact_history_ids(contact),
+            start=start,
+            end=end,
+            compliance_only=query.validated_data["compliance"],
+        )
+        what = f"compliance report {date_from:%Y-%m-%d} to {date_to:%Y-%m-%d}{VIA_API}"
+        record_data_access(contact=contact, actor=request.user, what=what, request=request)
+        rows = []
+        for event in events:
+            if len(rows) == REPORT_MAX_EVENTS:
+                break
+            event.actor_name = event.actor
+            rows.append(event)
+        return Response(api.ActivityEventSerializer(rows, many=True).data)
