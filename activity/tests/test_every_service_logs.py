@@ -27,7 +27,7 @@ from activity.models import ActivityEvent
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ["activity", "contacts", "cases", "documents", "portal"]
+PROJECT_APPS = ["activity", "firm", "contacts", "cases", "documents", "portal"]
 
 # Functions that write nothing about a contact, with the reason. Reads, pure helpers,
 # and bookkeeping that is not the contact's data.
@@ -380,6 +380,25 @@ def _post_message(world, run):
 @scenario("portal.services.reply_to_contact")
 def _reply_to_contact(world, run):
     run(contact=world.contact, case=world.case, body="Tuesday at 10.", user=world.user)
+
+
+@scenario("firm.services.change_firm_settings")
+def _change_firm_settings(world, run):
+    import datetime
+
+    run(changes={"PORTAL_LINK_TTL": datetime.timedelta(days=3)}, user=world.admin)
+
+
+@scenario("firm.services.change_user_role")
+def _change_user_role(world, run):
+    from contacts.roles import ADMIN, ROLES
+
+    run(account=world.user, role=ADMIN, user=world.admin, roles=ROLES)
+
+
+@scenario("firm.services.set_user_active")
+def _set_user_active(world, run):
+    run(account=world.user, active=False, user=world.admin)
 
 
 # --- the walk -------------------------------------------------------------------------------
