@@ -54,6 +54,7 @@ LOGIN = "→login"
 ENDED = "→portal:ended"
 ADMIN_LOGIN = "→admin:login"
 ALL_404 = (404, 404, 404, 404)
+API_401 = (401, 401, 401, 401)
 REPORT = "date_from=2026-01-01&date_to=2026-12-31&format=csv"
 
 # fmt: off
@@ -231,6 +232,34 @@ MATRIX = {
     "portal:resend": ({"case_id": "case", "link_id": "portal_link"}, LOGIN, 405, 405, LOGIN),
     "portal:reply": ({"case_id": "case", "contact_id": "contact"}, LOGIN, 405, 405, LOGIN),
     "portal:dev_outbox": ({}, LOGIN, 404, 404, LOGIN),
+    # The REST API: a bearer token or nothing. Sessions (staff or portal) are no way in, so every
+    # role gets a JSON 401 (never the sign-in page or the second factor); the schema and docs are open.
+    "api:schema": ({}, 200, 200, 200, 200),
+    "api:docs": ({}, 200, 200, 200, 200),
+    "api:contacts": ({}, *API_401),
+    "POST api:contacts": ({"?": "first_name=Eve"}, *API_401),
+    "POST api:contacts @no CSRF token": ({"?": "first_name=Eve"}, *API_401),
+    "api:contacts_export": ({}, *API_401),
+    "api:contact": ({"pk": "contact"}, *API_401),
+    "api:contact_archive": ({"pk": "contact"}, *API_401),
+    "POST api:contact_archive": ({"pk": "contact"}, *API_401),
+    "api:contact_duplicates": ({"pk": "contact"}, *API_401),
+    "POST api:contact_merge": ({"pk": "twin_a", "?": "merged={twin_b}"}, *API_401),
+    "api:contact_activity": ({"pk": "contact"}, *API_401),
+    "api:contact_compliance_report": ({"pk": "contact"}, *API_401),
+    "api:contact_tasks": ({"pk": "contact"}, *API_401),
+    "POST api:contact_cases": ({"pk": "contact", "?": "case={case}"}, *API_401),
+    "api:duplicates": ({}, *API_401),
+    "POST api:duplicates_dismiss": ({"?": "contact_a={twin_a}&contact_b={twin_b}"}, *API_401),
+    "POST api:merge_undo": ({"pk": "merge_record"}, *API_401),
+    "POST api:imports": ({}, *API_401),
+    "api:import": ({"pk": "import_batch"}, *API_401),
+    "POST api:import_preview": ({"pk": "import_batch"}, *API_401),
+    "POST api:import_run": ({"pk": "import_batch"}, *API_401),
+    "api:cases": ({}, *API_401),
+    "api:case": ({"pk": "case"}, *API_401),
+    "api:case_tasks": ({"pk": "case"}, *API_401),
+    "POST api:share_link": ({"case_id": "case", "contact_id": "contact", "?": "channel=email"}, *API_401),
     # The Django admin, represented by its sign-in page, index, a changelist and a change form. Its index
     # and sign-in page are open to the anonymous (they send to the admin's sign-in); its model pages are
     # not (LoginRequiredMiddleware sends to ours). Staff are not `is_staff`: the admin's sign-in page.
