@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: install test requirements, lint, then the whole suite on SQLite and, when
-# PostgreSQL is available (always under CI=true), again on PostgreSQL. Real Redis, a real
-# Celery worker and Debian's Chromium are used where the tests need them.
+# PostgreSQL is available (always under CI=true), again on PostgreSQL; then the production
+# smoke test (scripts/prod-smoke.sh: gunicorn, Celery and beat on PostgreSQL and Redis, under
+# load). Real Redis, a real Celery worker and Debian's Chromium are used where the tests need them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh dev
@@ -21,4 +22,13 @@ elif [ "${CI:-}" = true ]; then
   exit 1
 else
   echo "== PostgreSQL not available: the PostgreSQL run was skipped."
+fi
+if [ -n "${KAYSE_TEST_POSTGRES_URL:-}" ] && [ -n "${KAYSE_TEST_REDIS_URL:-}" ]; then
+  echo "== production smoke: gunicorn, 2 Celery workers and beat on PostgreSQL and Redis, under Locust"
+  scripts/prod-smoke.sh --users 20 --time 40s
+elif [ "${CI:-}" = true ]; then
+  echo "PostgreSQL and Redis are required under CI=true for the production smoke test." >&2
+  exit 1
+else
+  echo "== PostgreSQL or Redis not available: the production smoke test was skipped."
 fi
