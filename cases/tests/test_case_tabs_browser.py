@@ -6,6 +6,7 @@ import datetime
 import re
 import time
 import zipfile
+from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
@@ -41,6 +42,20 @@ async ([name, bytes]) => {
 def private_cache(settings):
     """Rate limits and delivery locks count in this process only (the live server is a thread of it)."""
     settings.CACHES = PRIVATE_CACHE
+
+
+@pytest.fixture
+def empty_outbox(settings):
+    """The development outbox holds only this test's emails, and none are left for later tests
+    (which read the first portal link they find there)."""
+
+    def empty():
+        for path in Path(settings.EMAIL_FILE_PATH).glob("*.log"):
+            path.unlink(missing_ok=True)
+
+    empty()
+    yield
+    empty()
 
 
 def daytime_zone() -> str:
@@ -102,7 +117,7 @@ def outbox_link(page, base_url, timeout=60):
 
 
 def test_tasks_share_link_by_email_reaches_the_outbox_and_forms_share_link_by_sms(
-    live_server, page, celery_worker, screenshot_dir, settings, monkeypatch
+    live_server, page, celery_worker, screenshot_dir, settings, monkeypatch, empty_outbox
 ):
     settings.DEBUG = True  # the development outbox
     settings.PORTAL_BASE_URL = live_server.url
