@@ -215,3 +215,25 @@ def test_the_portal_links_tab_refreshes_only_its_list(client, staff):
         reverse("portal:case_links", args=[case.pk]), headers={"HX-Request": "true", "HX-Target": "portal-links-list"}
     )
     assert [t.name for t in page.templates][0] == "portal/share/links.html"
+
+
+@pytest.mark.parametrize(
+    "name, budget",
+    [
+        ("cases:detail", 11),  # the timeline, the contacts and their roles, the modal's first page
+        ("cases:messages", 5),  # session, user, case, the thread, the reply boxes
+        ("portal:case_links", 4),  # session, user, case, the links with contact, task and sender
+    ],
+)
+def test_overview_messages_and_links_cost_the_same_for_a_crowded_case(
+    client, staff, django_assert_max_num_queries, name, budget
+):
+    case = CaseFactory()
+    for _ in range(25):
+        contact = CaseContactFactory(case=case).contact
+        Message.objects.create(case=case, contact=contact, direction="inbound", body="Hello", sent_at=case.created_at)
+        PortalLink.objects.create(
+            token_hash=f"{contact.pk:064d}", contact=contact, case=case, channel="sms", expires_at=case.created_at
+        )
+    with django_assert_max_num_queries(budget):
+        assert client.get(reverse(name, args=[case.pk])).status_code == 200
