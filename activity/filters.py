@@ -48,8 +48,16 @@ def last_event_id_before(moment: datetime.datetime) -> int | None:
     )
 
 
+# Events about the firm, never about one contact: not offered on a contact's Activity tab.
+FIRM_EVENT_TYPES = {EventType.SETTINGS}
+
+
 class ActivityFilter(django_filters.FilterSet):
-    event_type = django_filters.ChoiceFilter(choices=EventType.choices, label="Event type", empty_label="All types")
+    event_type = django_filters.ChoiceFilter(
+        choices=[(value, label) for value, label in EventType.choices if value not in FIRM_EVENT_TYPES],
+        label="Event type",
+        empty_label="All types",
+    )
     compliance = django_filters.BooleanFilter(
         field_name="is_compliance",
         method="filter_compliance",
