@@ -1,10 +1,11 @@
 """Errors as JSON with one shape: {"error": {"code", "message", "fields"}}; `fields` names each
 bad field with its messages (a 400 names the field, never a 500)."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from rest_framework import exceptions, status
-from rest_framework.response import Response
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -52,5 +53,8 @@ def exception_handler(exc, context):
     return response
 
 
-def api_not_found(request, exception=None):
-    return Response(error_body("not_found", "Not found."), status=status.HTTP_404_NOT_FOUND)
+@csrf_exempt
+@login_not_required
+def api_not_found(request, rest=""):
+    """Any other URL under /api/v1/: the API's own 404, in its error shape (not the site's page)."""
+    return JsonResponse(error_body("not_found", "No such API URL."), status=404)

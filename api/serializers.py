@@ -2,6 +2,7 @@
 names, calling windows, phone numbers and primaries, whichever way a contact comes in."""
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contacts.forms import ContactForm, EmailFormSet, PhoneFormSet
@@ -9,6 +10,15 @@ from contacts.models import ChannelKind, Contact, ContactKind, ContactMethod
 from contacts.services import EDITABLE_FIELDS
 
 MAX_CHANNELS = 10
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "example": "08:00"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the contact's own time zone ("08:00"), not an RFC 3339 time with
+    an offset, which is what OpenAPI's `format: time` would promise."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
 
 
 class PhoneSerializer(serializers.Serializer):
@@ -34,6 +44,8 @@ class ContactSerializer(serializers.ModelSerializer):
     preferred_contact_method = serializers.ChoiceField(choices=ContactMethod.choices, required=False)
     language = serializers.CharField(max_length=10, required=False, allow_blank=True)
     timezone = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    calling_window_start = LocalTimeField(required=False)
+    calling_window_end = LocalTimeField(required=False)
 
     class Meta:
         model = Contact

@@ -2,10 +2,11 @@
 session checks: idle expiry, second factor), and from session CSRF (DRF's views are)."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 
 from api import case_views, import_views, views
+from api.errors import api_not_found
 
 app_name = "api"
 
@@ -44,4 +45,5 @@ urlpatterns = [
         open_view(case_views.ShareLinkView),
         name="share_link",
     ),
+    re_path(r"^(?P<rest>.*)$", api_not_found, name="not_found"),
 ]
