@@ -237,7 +237,7 @@ MATRIX = {
     "api:schema": ({}, 200, 200, 200, 200),
     "api:docs": ({}, 200, 200, 200, 200),
     "api:contacts": ({}, *API_401),
-    "api:not_found": ({"rest": "no/such/thing"}, 404, 404, 404, 404),
+    "api:not_found": ({"rest": "forged"}, 404, 404, 404, 404),
     "POST api:contacts": ({"?": "first_name=Eve"}, *API_401),
     "POST api:contacts @no CSRF token": ({"?": "first_name=Eve"}, *API_401),
     "api:contacts_export": ({}, *API_401),
