@@ -98,3 +98,17 @@ def test_create_api_token_refuses_unknown_scopes(db):
     admin_user(username="intake")
     with pytest.raises(CommandError, match="Unknown scope"):
         call_command("create_api_token", "intake", "--scopes", "read,admin")
+
+
+def test_each_token_has_its_own_rate_limit(make_client, monkeypatch, settings):
+    from django.core.cache import cache
+
+    from api.throttling import TokenRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "2/min"})
+    busy, other = make_client(scopes=["read"]), make_client(scopes=["read"])
+    assert [busy.get("/api/v1/contacts/").status_code for _ in range(3)] == [200, 200, 429]
+    refused = busy.get("/api/v1/contacts/")
+    assert refused.json()["error"]["code"] == "throttled" and "Retry-After" in refused
+    assert other.get("/api/v1/contacts/").status_code == 200
