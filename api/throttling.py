@@ -10,4 +10,4 @@ class TokenRateThrottle(SimpleRateThrottle):
         token = request.auth
         if token is None:
             return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-        return self.cache_format % {"scope": self.scope, "ident": f"token-{token.pk}"}
+        return self.cache_format % {"scope": self.scope, "ident": f"token-{token.prefix}"}
