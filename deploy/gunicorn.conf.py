@@ -23,5 +23,8 @@ max_requests_jitter = 200
 # nginx on the same host talks to us over loopback and buffers slow clients for us.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The usual combined format plus the time the worker spent on the request (not the time it
+# waited for a free worker): bench/load/report.py reads it.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

@@ -128,8 +128,8 @@ spawn_rate=$(( USERS / 10 > 0 ? USERS / 10 : 1 ))
   --run-time "$DURATION" --stop-timeout 30 --host "http://127.0.0.1:$PORT" --csv "$RUN/load" \
   --only-summary --loglevel WARNING >"$RUN/locust.log" 2>&1 || locust_status=$?
 
-"$PY" bench/load/report.py "$RUN/load_stats.csv" --failures "$RUN/load_failures.csv" \
-  --users "$USERS" --seconds $(($(date +%s) - started))
+"$PY" bench/load/report.py "$RUN/load_stats.csv" --failures "$RUN/load_failures.csv" --access-log "$RUN/access.log" \
+  --users "$USERS" --seconds $(($(date +%s) - started)) || log "(the report could not be printed)"
 check_status=0
 "$PY" bench/load/check.py --worker-log "$RUN/worker-smoke1.log" --worker-log "$RUN/worker-smoke2.log" || check_status=$?
 for pid in "${pids[@]}"; do
