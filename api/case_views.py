@@ -5,6 +5,7 @@ import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -17,6 +18,7 @@ from api.pagination import KeysetPagination
 from api.views import BIG, PAGE_PARAMETERS, live_contact, paged
 from cases.models import Case, CaseRole, Task, TaskKind, TaskStatus
 from contacts import services
+from contacts.forms import TaskFillForm
 from contacts.models import Contact
 from contacts.normalize import normalize_email, phone_or_none
 from contacts.selectors import contact_tasks
@@ -158,6 +160,37 @@ class ContactTasksView(APIView):
         if task_status and task_status not in TaskStatus.values:
             raise ValidationError({"status": [f"One of: {', '.join(TaskStatus.values)}."]})
         return Response(TaskSerializer(contact_tasks(contact=contact, status=task_status)[:500], many=True).data)
+
+
+class TaskFillSerializer(serializers.Serializer):
+    response = serializers.DictField(
+        help_text='The form\'s answers by field name; for a plain task {"done": true}.',
+    )
+
+
+class ContactTaskFillView(APIView):
+    scopes = {"POST": "write"}
+    permissions = {"POST": "cases.change_task"}
+
+    @extend_schema(request=TaskFillSerializer, responses=TaskSerializer, tags=["cases"])
+    def post(self, request, pk, task_id):
+        """Complete a task's form for the contact (status submitted), or mark a plain task done,
+        with the web's checks of each field."""
+        contact = live_contact(pk)
+        task = contact_tasks(contact=contact).filter(pk=task_id).first()
+        if task is None:
+            raise Http404
+        serializer = TaskFillSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        answers = {
+            name: ("on" if value is True else "" if value in (False, None) else value)
+            for name, value in serializer.validated_data["response"].items()
+        }
+        form = TaskFillForm(answers, task=task)
+        if not form.is_valid():
+            raise ValidationError({f"response.{name}": list(errors) for name, errors in form.errors.items()})
+        task = services.task_fill(task=task, contact=contact, response=form.response(), user=request.user)
+        return Response(TaskSerializer(task).data)
 
 
 class LinkCaseSerializer(serializers.Serializer):

@@ -29,6 +29,11 @@ urlpatterns = [
         "contacts/<int:pk>/compliance-report/", open_view(views.ComplianceReportView), name="contact_compliance_report"
     ),
     path("contacts/<int:pk>/tasks/", open_view(case_views.ContactTasksView), name="contact_tasks"),
+    path(
+        "contacts/<int:pk>/tasks/<int:task_id>/fill/",
+        open_view(case_views.ContactTaskFillView),
+        name="contact_task_fill",
+    ),
     path("contacts/<int:pk>/cases/", open_view(case_views.ContactCasesView), name="contact_cases"),
     path("duplicates/", open_view(views.DuplicateQueueView), name="duplicates"),
     path("duplicates/dismiss/", open_view(views.DuplicateDismissView), name="duplicates_dismiss"),

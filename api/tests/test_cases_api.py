@@ -103,3 +103,45 @@ def test_share_link_for_a_contact_not_on_the_case_is_a_404(api_client):
         f"/api/v1/cases/{case.pk}/contacts/{stranger.pk}/share-link/", {"channel": "sms"}, format="json"
     )
     assert response.status_code == 404
+
+
+def test_fill_a_form_with_the_webs_checks(api_client):
+    from portal.tests.factories import FORM_FIELDS
+
+    contact, case = contact_on_case()
+    task = TaskFactory(case=case, contact=contact, kind="form", title="Intake", form_fields=FORM_FIELDS)
+    url = f"/api/v1/contacts/{contact.pk}/tasks/{task.pk}/fill/"
+    required = [field["name"] for field in FORM_FIELDS if field.get("required")]
+    if required:
+        missing = api_client.post(url, {"response": {}}, format="json")
+        assert missing.status_code == 400
+        assert f"response.{required[0]}" in missing.json()["error"]["fields"]
+    answers = {field["name"]: _answer(field) for field in FORM_FIELDS}
+    filled = api_client.post(url, {"response": answers}, format="json")
+    assert filled.status_code == 200, filled.json()
+    assert filled.json()["status"] == "submitted"
+
+
+def test_mark_a_plain_task_done_and_another_contacts_task_is_a_404(api_client):
+    contact, case = contact_on_case()
+    task = TaskFactory(case=case, contact=contact, title="Call the clinic")
+    done = api_client.post(
+        f"/api/v1/contacts/{contact.pk}/tasks/{task.pk}/fill/", {"response": {"done": True}}, format="json"
+    )
+    assert done.status_code == 200 and done.json()["status"] == "done"
+    stranger = ContactFactory()
+    other = api_client.post(
+        f"/api/v1/contacts/{stranger.pk}/tasks/{task.pk}/fill/", {"response": {"done": True}}, format="json"
+    )
+    assert other.status_code == 404
+
+
+def _answer(field):
+    kind = field.get("type", "text")
+    if kind == "date":
+        return "2026-01-02"
+    if kind == "yesno":
+        return "yes"
+    if kind == "choice":
+        return field["choices"][0]
+    return "Jane Roe"

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from api.tests.conftest import ALL_SCOPES
+from cases.tests.factories import TaskFactory
 from contacts.importing.service import store_upload
 from contacts.merge import contact_merge
 from contacts.tests.factories import ContactFactory, admin_user
@@ -22,6 +23,7 @@ CALLS = [
     ("get", "/api/v1/contacts/{contact}/activity/", None, "read"),
     ("get", "/api/v1/contacts/{contact}/compliance-report/?date_from=2026-01-01&date_to=2026-12-31", None, "read"),
     ("get", "/api/v1/contacts/{contact}/tasks/", None, "read"),
+    ("post", "/api/v1/contacts/{contact}/tasks/{task}/fill/", {"response": {"done": True}}, "write"),
     ("post", "/api/v1/contacts/{other}/cases/", {"case": "{case}"}, "write"),
     ("post", "/api/v1/contacts/{contact}/merge/", {"merged": "{twin}", "dry_run": True}, "merge"),
     ("post", "/api/v1/merges/{record}/undo/", None, "merge"),
@@ -49,8 +51,10 @@ def world(db, settings):
     record = contact_merge(survivor=twin, merged=gone, user=admin)
     csv = SimpleUploadedFile("people.csv", b"First,Last\nAmy,Ng\n", content_type="text/csv")
     batch = store_upload(csv, user=admin)
+    task = TaskFactory(case=case, contact=contact, title="Call the clinic")
     return {
         "admin": admin,
+        "task": task.pk,
         "contact": contact.pk,
         "other": ContactFactory().pk,
         "twin": twin.pk,

@@ -249,6 +249,7 @@ MATRIX = {
     "api:contact_activity": ({"pk": "contact"}, *API_401),
     "api:contact_compliance_report": ({"pk": "contact"}, *API_401),
     "api:contact_tasks": ({"pk": "contact"}, *API_401),
+    "POST api:contact_task_fill": ({"pk": "contact", "task_id": "task", "?": "done=on"}, *API_401),
     "POST api:contact_cases": ({"pk": "contact", "?": "case={case}"}, *API_401),
     "api:duplicates": ({}, *API_401),
     "POST api:duplicates_dismiss": ({"?": "contact_a={twin_a}&contact_b={twin_b}"}, *API_401),
