@@ -46,6 +46,8 @@ def exception_handler(exc, context):
         first = next(iter(fields.items()), ("", ["Invalid input."]))
         message = f"{first[0]}: {first[1][0]}" if first[0] not in ("", "non_field_errors") else first[1][0]
         response.data = error_body("invalid", message, fields)
+    elif isinstance(exc, exceptions.ParseError):
+        response.data = error_body("parse_error", str(exc.detail), {"body": [str(exc.detail)]})
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")

@@ -29,6 +29,7 @@ ERROR_RESPONSES = {
     "403": "The token lacks the scope, or its user the permission.",
     "404": "No such object.",
     "409": "The change conflicts with the object's state.",
+    "415": "The body is not JSON (or, for an upload, multipart/form-data).",
     "429": "Too many requests for this token (API_RATE_LIMIT).",
 }
 

@@ -78,3 +78,15 @@ def test_unknown_contact_is_a_json_404(api_client):
     response = api_client.get("/api/v1/contacts/999999/")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_body_that_is_not_json_is_a_400_on_the_body(api_client):
+    response = api_client.post("/api/v1/contacts/", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"body": [response.json()["error"]["message"]]}
+
+
+def test_a_form_encoded_body_is_a_415(api_client):
+    response = api_client.post("/api/v1/contacts/", "first_name=A", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
