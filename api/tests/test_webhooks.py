@@ -169,3 +169,28 @@ def test_a_refused_url_is_a_failed_attempt_not_a_request(db, settings):
     assert deliver(delivery.pk) is False
     delivery.refresh_from_db()
     assert "UnsafeUrl" in delivery.last_response and delivery.last_status_code is None
+
+
+def test_a_real_worker_delivers_a_new_contact_to_the_receiver(celery_worker, make_client, monkeypatch, settings):
+    import time
+
+    monkeypatch.setenv("WEBHOOK_ALLOW_PRIVATE_URLS", "1")  # the worker is another process
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
+    endpoint = _endpoint("http://placeholder.invalid/")
+    receiver = Receiver(endpoint.secret)
+    try:
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=receiver.url)
+        worker = celery_worker()
+        client = make_client(scopes=["write"])
+        response = client.post("/api/v1/contacts/", {"first_name": "Ida", "last_name": "Wells"}, format="json")
+        assert response.status_code == 201
+        deadline = time.monotonic() + 60
+        while not receiver.accepted and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert receiver.accepted, worker.output()[-3000:]
+        assert receiver.accepted[0]["data"]["contact"]["id"] == response.json()["id"]
+        while WebhookDelivery.objects.get().status != DeliveryStatus.DELIVERED and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert WebhookDelivery.objects.get().status == DeliveryStatus.DELIVERED
+    finally:
+        receiver.stop()
