@@ -3,9 +3,10 @@ session checks: idle expiry, second factor), and from session CSRF (DRF's views 
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularJSONAPIView
 
 from api import case_views, import_views, views
+from api.docs import ApiDocsView
 from api.errors import api_not_found
 
 app_name = "api"
@@ -17,7 +18,7 @@ def open_view(view_class, **kwargs):
 
 urlpatterns = [
     path("openapi.json", open_view(SpectacularJSONAPIView), name="schema"),
-    path("docs/", open_view(SpectacularRedocView, url_name="api:schema"), name="docs"),
+    path("docs/", open_view(ApiDocsView, url_name="api:schema"), name="docs"),
     path("contacts/", open_view(views.ContactListView), name="contacts"),
     path("contacts/export/", open_view(views.ContactExportView), name="contacts_export"),
     path("contacts/<int:pk>/", open_view(views.ContactDetailView), name="contact"),

@@ -112,3 +112,13 @@ def test_each_token_has_its_own_rate_limit(make_client, monkeypatch, settings):
     refused = busy.get("/api/v1/contacts/")
     assert refused.json()["error"]["code"] == "throttled" and "Retry-After" in refused
     assert other.get("/api/v1/contacts/").status_code == 200
+
+
+def test_the_docs_load_nothing_from_elsewhere(db):
+    response = Client().get("/api/v1/docs/")
+    page = response.content.decode()
+    assert "googleapis" not in page and "cdn" not in page.lower()
+    assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in page
+    assert "script-src 'self';" in response["Content-Security-Policy"]
+    script = Client().get("/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js")
+    assert script.status_code == 200
