@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from backups.services import unknown_migrations
 from conftest import IN_CI, ROOT, database_url
 from contacts.models import Contact, ImportBatch
 from contacts.tests.factories import ContactFactory
@@ -197,3 +198,9 @@ def test_restore_refuses_a_database_that_holds_data_without_force(transactional_
 
     with pytest.raises(CommandError, match="already holds data.*--force"):
         call_command("restore", str(archive))
+
+
+def test_migrations_this_code_lacks_mark_a_backup_from_a_newer_version():
+    manifest = {"migrations": {"contacts": ["0001_initial", "9999_from_the_future"]}}
+
+    assert unknown_migrations(manifest) == ["contacts.9999_from_the_future"]

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from backups.services import (
     BackupError,
@@ -31,7 +32,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path, force, **options):
-        if not force and not database_is_empty():
+        try:
+            empty = database_is_empty()
+        except DatabaseError as error:
+            raise CommandError(
+                f"Cannot open the database DATABASE_URL names ({error}). Create it first (PostgreSQL: createdb). "
+                "Nothing was changed."
+            ) from None
+        if not force and not empty:
             raise CommandError(
                 "The database already holds data (contacts, activity events or users). Restoring replaces all "
                 "of it: run again with --force if that is what you want. Nothing was changed."
