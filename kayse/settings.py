@@ -134,9 +134,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = int(DB_CONN_MAX_AGE.total_seconds())
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     _timeout = DB_STATEMENT_TIMEOUT if KAYSE_PROCESS == "web" else DB_BACKGROUND_STATEMENT_TIMEOUT
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c statement_timeout={int(_timeout.total_seconds() * 1000)}"
-    )
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Added to any libpq options DATABASE_URL carries (?options=-c%20search_path%3D…).
+    _timeout_ms = int(_timeout.total_seconds() * 1000)
+    _options["options"] = f"{_options.get('options', '')} -c statement_timeout={_timeout_ms}".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -58,6 +58,11 @@ def test_timeouts_and_connection_age_come_from_the_environment(tmp_path):
     assert background["OPTIONS"]["options"] == "-c statement_timeout=0"  # off
 
 
+def test_the_timeout_joins_options_given_in_the_database_url(tmp_path):
+    db = _database_settings(tmp_path, DATABASE_URL=POSTGRES + "?options=-c%20search_path%3Dkayse", KAYSE_PROCESS="web")
+    assert db["OPTIONS"]["options"] == "-c search_path=kayse -c statement_timeout=30000"
+
+
 def test_sqlite_keeps_its_own_options(tmp_path):
     db = _database_settings(tmp_path, KAYSE_PROCESS="web")
     assert db["ENGINE"] == "django.db.backends.sqlite3"
