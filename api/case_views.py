@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.errors import error_body
+from api.errors import conflict
 from api.pagination import KeysetPagination
 from api.views import BIG, PAGE_PARAMETERS, live_contact, paged
 from cases.models import Case, CaseRole, Task, TaskKind, TaskStatus
@@ -215,9 +215,7 @@ class ContactCasesView(APIView):
                     contact=contact, case=case, role=serializer.validated_data["role"], user=request.user
                 )
         except IntegrityError:
-            return Response(
-                error_body("conflict", "The contact is already on this case."), status=status.HTTP_409_CONFLICT
-            )
+            return conflict("The contact is already on this case.")
         return Response(CaseSerializer(get_object_or_404(_cases(), pk=case.pk)).data, status=status.HTTP_201_CREATED)
 
 

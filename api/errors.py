@@ -13,6 +13,11 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
+def conflict(message: str) -> JsonResponse:
+    """409: the call is fine but the object's state forbids it (already undone, already on the case)."""
+    return JsonResponse(error_body("conflict", message), status=409)
+
+
 def _flatten(detail) -> dict:
     """DRF's nested error detail as {"field" or "phones.0.number": ["message", …]}."""
     flat = {}

@@ -9,7 +9,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.errors import error_body
+from api.errors import conflict
 from contacts.importing.forms import MappingForm
 from contacts.importing.mapping import IMPORT_FIELDS
 from contacts.importing.readers import ENCODING_CHOICES, UnreadableFile
@@ -187,7 +187,3 @@ class ImportRunView(APIView):
         except ImportNotReady as error:
             return conflict(str(error))
         return Response(batch_data(batch), status=status.HTTP_202_ACCEPTED)
-
-
-def conflict(message: str) -> Response:
-    return Response(error_body("conflict", message), status=status.HTTP_409_CONFLICT)

@@ -16,6 +16,7 @@ from activity.filters import start_of_day
 from activity.selectors import activity_page, contact_history_ids, report_events
 from activity.services import record_data_access
 from api import serializers as api
+from api.errors import conflict
 from api.pagination import KeysetPagination
 from contacts import services
 from contacts.dedupe.clustering import RULE_FIELDS
@@ -296,9 +297,7 @@ class MergeUndoView(APIView):
         try:
             merge_undo(record=record, user=request.user)
         except MergeError as error:
-            return Response(
-                {"error": {"code": "conflict", "message": str(error), "fields": {}}}, status=status.HTTP_409_CONFLICT
-            )
+            return conflict(str(error))
         record.refresh_from_db()
         return Response(api.MergeRecordSerializer(record).data)
 
