@@ -36,6 +36,7 @@ urlpatterns = [
     path("activity/", include("activity.urls")),
     path("cases/", include("cases.urls")),
     path("", include("documents.urls")),
+    path("settings/api/", include("api.settings_urls")),
     path("settings/", include("contacts.settings_urls")),
     path("settings/", include((settings_urlpatterns, "settings"))),
     path("", include("security.urls")),

@@ -262,6 +262,11 @@ MATRIX = {
     "api:case": ({"pk": "case"}, *API_401),
     "api:case_tasks": ({"pk": "case"}, *API_401),
     "POST api:share_link": ({"case_id": "case", "contact_id": "contact", "?": "channel=email"}, *API_401),
+    # Settings → API tokens and webhooks: Admins only
+    "api_settings:index": ({}, LOGIN, 403, 200, LOGIN),
+    "api_settings:token_revoke": ({"pk": "missing"}, LOGIN, 403, 405, LOGIN),
+    "POST api_settings:token_revoke @no such token": ({"pk": "missing"}, LOGIN, 403, 404, LOGIN),
+    "api_settings:webhook_active": ({"pk": "missing"}, LOGIN, 403, 405, LOGIN),
     # The Django admin, represented by its sign-in page, index, a changelist and a change form. Its index
     # and sign-in page are open to the anonymous (they send to the admin's sign-in); its model pages are
     # not (LoginRequiredMiddleware sends to ours). Staff are not `is_staff`: the admin's sign-in page.
