@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Production smoke test: the production layout on PostgreSQL and Redis, under concurrent load.
 #
-#   scripts/prod-smoke.sh [--users 20] [--time 40s] [--contacts 2000] [--port 58080] [--keep]
+#   scripts/prod-smoke.sh [--users 20] [--time 40s] [--contacts 2000] [--port N] [--keep]
 #
 # In a scratch database on the PostgreSQL of scripts/services.sh: migrate, collectstatic, seed
 # demo data; then gunicorn (deploy/gunicorn.conf.py, 2 sync workers) on a loopback port, two
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 USERS=20
 DURATION=40s
 CONTACTS=2000
-PORT=58080
+PORT=
 KEEP=
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -38,9 +38,13 @@ if [ -z "${KAYSE_TEST_POSTGRES_URL:-}" ] || [ -z "${KAYSE_TEST_REDIS_URL:-}" ]; 
   exit 1
 fi
 
+# A free loopback port unless one was given.
+PORT="${PORT:-$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 RUN=$(mktemp -d /tmp/kayse-smoke.XXXXXX)
 chmod 755 "$RUN"
 DB="kayse_smoke_$$"
+# A Redis database of its own (10-15: the test suite uses the low ones), flushed on exit.
+REDIS_DB=$((10 + $$ % 6))
 pids=()
 log() { echo "prod-smoke: $*"; }
 
@@ -58,8 +62,8 @@ import sys, psycopg
 with psycopg.connect(sys.argv[1].rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
     conn.execute(f'DROP DATABASE IF EXISTS "{sys.argv[2]}" WITH (FORCE)')
 EOF
-  "$PY" -c "import redis, sys; [redis.Redis.from_url(sys.argv[1] + '/' + n).flushdb() for n in ('13', '14')]" \
-    "$KAYSE_TEST_REDIS_URL" 2>/dev/null || true
+  "$PY" -c "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()" "$KAYSE_TEST_REDIS_URL/$REDIS_DB" \
+    2>/dev/null || true
   if [ $status -ne 0 ]; then
     for f in "$RUN"/*.log; do [ -f "$f" ] && { echo "---- $(basename "$f") (last lines)"; tail -n 30 "$f"; }; done
   fi
@@ -73,9 +77,9 @@ trap 'exit 130' INT TERM
 # the simulated admin; everything else at its production default.
 export DJANGO_SETTINGS_MODULE=kayse.settings
 export DATABASE_URL="${KAYSE_TEST_POSTGRES_URL%/*}/$DB"
-export CELERY_BROKER_URL="$KAYSE_TEST_REDIS_URL/14"
-export CELERY_RESULT_BACKEND="$KAYSE_TEST_REDIS_URL/14"
-export CACHE_URL="$KAYSE_TEST_REDIS_URL/13"
+export CELERY_BROKER_URL="$KAYSE_TEST_REDIS_URL/$REDIS_DB"
+export CELERY_RESULT_BACKEND="$KAYSE_TEST_REDIS_URL/$REDIS_DB"
+export CACHE_URL="$KAYSE_TEST_REDIS_URL/$REDIS_DB"
 export KAYSE_VAR_DIR="$RUN/var"
 export STATIC_ROOT="$RUN/static"
 export SECRET_KEY="smoke-$(head -c 32 /dev/urandom | base64 | tr -d '/+=')"
