@@ -40,6 +40,9 @@ NOT_CONTACT_WRITES = {
     "activity.services.record_data_access": "it is the log",
     "activity.services.preference_change_event": "pure: builds a Compliance: Update for bulk writers",
     "contacts.services.list_preference_save": "a staff user's own list settings, not a contact's data",
+    "contacts.services.duplicate_dismiss": (
+        'the duplicate queue\'s bookkeeping: a "not a duplicate" row (who and when) and a derived pair dropped'
+    ),
     "documents.services.bundle_for_link": "reads a bundle by its token",
     "documents.services.check_upload": "pure: inspects an uploaded file's bytes",
     "documents.services.documents_fingerprint": "reads",
