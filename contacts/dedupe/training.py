@@ -6,7 +6,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
-from contacts.dedupe.blocking import MAX_BLOCK, MIN_BUDGET, PAIRS_PER_CONTACT, block_limit, rules_in_use
+from contacts.dedupe.blocking import MAX_BLOCK, block_limit, rule_budget, rules_in_use
 from contacts.dedupe.comparisons import COMPARISONS, DOB, FIRST, FIRST_DIFFERENT, LAST, compare_profiles
 from contacts.dedupe.model import (
     DUPLICATES_PER_CONTACT,
@@ -57,15 +57,14 @@ def sample_candidate_pairs(profiles: dict[int, Profile], rules: frozenset[str], 
     be compared are left out, so a pair they hold is counted once more where another rule pairs
     it too: a small overcount, only at the largest keys."""
     in_use = rules_in_use(rules)
-    budget = max(PAIRS_PER_CONTACT * len(profiles), MIN_BUDGET)
     per_rule = max(count // max(len(in_use), 1), 1)
     sample, distinct = [], 0.0
-    for position, (_name, function, largest) in enumerate(in_use):
+    for position, (name, function, largest) in enumerate(in_use):
         index = defaultdict(list)
         for pk, profile in profiles.items():
             for key in function(profile):
                 index[key].append(pk)
-        largest = block_limit((len(ids) for ids in index.values()), largest, budget)
+        largest = block_limit((len(ids) for ids in index.values()), largest, rule_budget(name, len(profiles)))
         blocks = [(key, ids) for key, ids in index.items() if 1 < len(ids) <= largest]
         weights = [len(ids) * (len(ids) - 1) // 2 for _key, ids in blocks]
         total = sum(weights)
