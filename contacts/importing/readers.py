@@ -144,7 +144,7 @@ def _open_csv(path: Path, head: bytes, encoding: str, delimiter: str = "") -> Ta
         raise UnreadableFile(f"“{encoding}” is not a text encoding we know.") from None
     try:
         sample = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
-    except UnicodeDecodeError:
+    except UnicodeError:  # a byte that does not decode, or (UTF-16) no byte-order mark
         raise UnreadableFile(
             f"The file cannot be read as {encoding}. Choose another encoding (try Windows cp1252 or UTF-16)."
         ) from None
@@ -174,9 +174,10 @@ def _csv_rows(table: Table, header: bool = False) -> Iterator[tuple[int, list[st
                 line = reader.line_num + 1
                 if header:
                     return
-    except UnicodeDecodeError as error:
+    except UnicodeError as error:
+        where = f" near byte {error.start}" if isinstance(error, UnicodeDecodeError) else ""
         raise UnreadableFile(
-            f"The file stops being readable as {table.encoding} near byte {error.start}. "
+            f"The file stops being readable as {table.encoding}{where}. "
             "Choose another encoding, or save the file as UTF-8."
         ) from None
     except csv.Error as error:

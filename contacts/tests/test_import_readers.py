@@ -62,6 +62,13 @@ def test_a_wrong_encoding_override_gets_a_plain_message(tmp_path):
         open_table(path, encoding="utf-8")
 
 
+def test_utf16_chosen_for_a_file_without_a_byte_order_mark_gets_a_plain_message(tmp_path):
+    # Python's UTF-16 decoder raises UnicodeError (not UnicodeDecodeError) without a BOM.
+    path = write(tmp_path, "p.csv", csv_text([HEADER, ROW]).encode("utf-8"))
+    with pytest.raises(UnreadableFile, match="cannot be read as utf-16"):
+        open_table(path, encoding="utf-16")
+
+
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"], ids=["comma", "semicolon", "tab"])
 def test_delimiters_are_sniffed(tmp_path, delimiter):
     rows = [HEADER, ["Ann", "Lee", "Chicago, IL" if delimiter != "," else "Chicago"], ["Bo", "Ray", "Austin"]]
