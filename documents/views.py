@@ -123,18 +123,14 @@ def _upload_failed(request, back, message, status=400):
     return redirect(back)
 
 
-@require_GET
-def document_download_view(request, contact_id, document_id):
-    document = selectors.get_contact_document(contact_id=contact_id, document_id=document_id)
+def _download(request, document):
     services.record_document_access(document=document, user=request.user, request=request)
     return private_file_response(
         document.file.open("rb"), filename=document.original_name, content_type=document.content_type
     )
 
 
-@require_GET
-def document_preview_view(request, contact_id, document_id):
-    document = selectors.get_contact_document(contact_id=contact_id, document_id=document_id)
+def _preview(request, document):
     if not document_type(document.content_type).previewable:
         raise Http404("This type of file can't be previewed; download it instead.")
     services.record_document_access(document=document, user=request.user, request=request, how="previewed")
@@ -143,14 +139,26 @@ def document_preview_view(request, contact_id, document_id):
     )
 
 
+def _delete(request, document, back):
+    services.delete_document(document=document, user=request.user)
+    messages.success(request, f"Deleted “{document.original_name}”.")
+    return redirect(request.POST["next"] if _safe_next(request) else back)
+
+
+@require_GET
+def document_download_view(request, contact_id, document_id):
+    return _download(request, selectors.get_contact_document(contact_id=contact_id, document_id=document_id))
+
+
+@require_GET
+def document_preview_view(request, contact_id, document_id):
+    return _preview(request, selectors.get_contact_document(contact_id=contact_id, document_id=document_id))
+
+
 @require_POST
 def document_delete_view(request, contact_id, document_id):
     document = selectors.get_contact_document(contact_id=contact_id, document_id=document_id)
-    services.delete_document(document=document, user=request.user)
-    messages.success(request, f"Deleted “{document.original_name}”.")
-    if _safe_next(request):
-        return redirect(request.POST["next"])
-    return redirect("documents:contact_documents", contact_id=contact_id)
+    return _delete(request, document, reverse("documents:contact_documents", kwargs={"contact_id": contact_id}))
 
 
 def _safe_next(request) -> bool:
@@ -319,32 +327,18 @@ def case_contact_documents_view(request, case_id):
 
 @require_GET
 def case_document_download_view(request, case_id, document_id):
-    document = selectors.get_case_document(case_id=case_id, document_id=document_id)
-    services.record_document_access(document=document, user=request.user, request=request)
-    return private_file_response(
-        document.file.open("rb"), filename=document.original_name, content_type=document.content_type
-    )
+    return _download(request, selectors.get_case_document(case_id=case_id, document_id=document_id))
 
 
 @require_GET
 def case_document_preview_view(request, case_id, document_id):
-    document = selectors.get_case_document(case_id=case_id, document_id=document_id)
-    if not document_type(document.content_type).previewable:
-        raise Http404("This type of file can't be previewed; download it instead.")
-    services.record_document_access(document=document, user=request.user, request=request, how="previewed")
-    return private_file_response(
-        document.file.open("rb"), filename=document.original_name, content_type=document.content_type, inline=True
-    )
+    return _preview(request, selectors.get_case_document(case_id=case_id, document_id=document_id))
 
 
 @require_POST
 def case_document_delete_view(request, case_id, document_id):
     document = selectors.get_case_document(case_id=case_id, document_id=document_id)
-    services.delete_document(document=document, user=request.user)
-    messages.success(request, f"Deleted “{document.original_name}”.")
-    if _safe_next(request):
-        return redirect(request.POST["next"])
-    return redirect("documents:case_documents", case_id=case_id)
+    return _delete(request, document, reverse("documents:case_documents", kwargs={"case_id": case_id}))
 
 
 @require_POST
