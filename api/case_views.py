@@ -1,8 +1,6 @@
 """Cases, their tasks and forms (read), putting a contact on a case, and Share Link: a portal
 link sent by SMS or email, through the same services (do-not-contact, calling window, log)."""
 
-import datetime
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -22,7 +20,6 @@ from contacts.forms import TaskFillForm
 from contacts.models import Contact
 from contacts.normalize import normalize_email, phone_or_none
 from contacts.selectors import contact_tasks
-from portal import services as portal_services
 from portal.forms import ShareLinkForm
 from portal.models import LinkChannel, SecondFactor
 
@@ -290,20 +287,8 @@ class ShareLinkView(APIView):
         if not form.is_valid():
             fields = {("to" if name == "destination" else name): list(errors) for name, errors in form.errors.items()}
             raise ValidationError(fields)
-        option = form.cleaned_data["destination"]
         try:
-            link = portal_services.share_link(
-                contact=contact,
-                user=request.user,
-                channel=option["channel"],
-                phone=option.get("phone"),
-                email=option.get("email"),
-                case=case,
-                task=task,
-                message_template=form.cleaned_data["message"],
-                second_factor=form.cleaned_data["second_factor"],
-                expires_in=datetime.timedelta(days=form.cleaned_data["expires_in_days"]),
-            )
+            link = form.share(user=request.user, case=case, task=task)
         except DjangoValidationError as error:
             raise ValidationError({"non_field_errors": error.messages}) from None
         return Response(SharedLinkSerializer(link).data, status=status.HTTP_201_CREATED)

@@ -10,7 +10,7 @@ from contacts.models import ChannelKind, LineType
 from documents.forms import MultipleFileField, MultipleFileInput
 from firm.selectors import firm_setting
 from portal.models import LinkChannel, SecondFactor
-from portal.services import contact_reachability, default_message_template
+from portal.services import contact_reachability, default_message_template, share_link
 
 # --- Staff: Share Link -----------------------------------------------------------------
 
@@ -127,8 +127,24 @@ class ShareLinkForm(forms.Form):
             raise forms.ValidationError("Keep {link} in the message: it is where the link goes.")
         return message
 
+    # --- Contact: forms, uploads, messages ---------------------------------------------------
 
-# --- Contact: forms, uploads, messages ---------------------------------------------------
+    def share(self, *, user, case, task=None):
+        """Send the link the valid form describes (portal.services.share_link; its
+        ValidationError, e.g. a do-not-text contact, is the caller's to show)."""
+        option = self.cleaned_data["destination"]
+        return share_link(
+            contact=self.contact,
+            user=user,
+            channel=option["channel"],
+            phone=option.get("phone"),
+            email=option.get("email"),
+            case=case,
+            task=task,
+            message_template=self.cleaned_data["message"],
+            second_factor=self.cleaned_data["second_factor"],
+            expires_in=datetime.timedelta(days=self.cleaned_data["expires_in_days"]),
+        )
 
 
 class SecondFactorForm(forms.Form):

@@ -2,7 +2,6 @@
 (sent, opened, completed; revoke and resend), replies to portal messages, and the development
 outbox."""
 
-import datetime
 import email
 import email.policy
 import json
@@ -51,20 +50,8 @@ def share_view(request, case_id, contact_id):
     back = _next_url(request, reverse("portal:case_links", args=[case.pk]))
     form = ShareLinkForm(request.POST or None, contact=contact)
     if request.method == "POST" and form.is_valid():
-        option = form.cleaned_data["destination"]
         try:
-            link = services.share_link(
-                contact=contact,
-                user=request.user,
-                channel=option["channel"],
-                phone=option.get("phone"),
-                email=option.get("email"),
-                case=case,
-                task=task,
-                message_template=form.cleaned_data["message"],
-                second_factor=form.cleaned_data["second_factor"],
-                expires_in=datetime.timedelta(days=form.cleaned_data["expires_in_days"]),
-            )
+            link = form.share(user=request.user, case=case, task=task)
         except ValidationError as error:
             form.add_error(None, error)
         else:
