@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from kombu import Queue
 
 from kayse.env import env_bool, env_duration, env_int, env_list
 
@@ -291,6 +292,24 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Two queues: "celery" for work someone is waiting on within seconds (portal links, webhooks,
+# staff notifications, a contact's duplicate refresh) and "bulk" for work that runs for minutes
+# (imports, exports, Download All, duplicate scans and training, the DNC registry). A worker
+# started without -Q consumes both (one host); at scale, dedicated workers per queue
+# (`-Q celery` and `-Q bulk`) keep a 100k import from delaying a portal link (docs/scaling.md).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("bulk"))
+BULK_TASKS = (
+    "activity.import_dnc_registry",
+    "contacts.preview_import",
+    "contacts.run_import",
+    "contacts.export_contacts",
+    "contacts.scan_duplicates",
+    "contacts.scheduled_duplicate_scan",
+    "contacts.train_duplicate_model",
+    "documents.build_bundle",
+)
+CELERY_TASK_ROUTES = {name: {"queue": "bulk"} for name in BULK_TASKS}
 CELERY_BEAT_SCHEDULE = {
     "api-deliver-due-webhooks": {"task": "api.deliver_due_webhooks", "schedule": 300.0},
     "documents-delete-expired-bundles": {"task": "documents.delete_expired_bundles", "schedule": 3600.0},

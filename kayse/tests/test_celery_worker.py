@@ -34,3 +34,16 @@ def test_worker_on_redis_runs_a_task(celery_worker, redis_url):
     except AssertionError:
         pytest.fail(worker.output())
     assert answer["users"] == 2
+
+
+def test_every_bulk_route_names_a_real_task_and_a_worker_consumes_both_queues():
+    from django.conf import settings
+
+    from kayse.celery import app
+
+    app.loader.import_default_modules()
+    assert set(settings.CELERY_TASK_ROUTES) <= set(app.tasks), "a route names a task that does not exist"
+    assert app.amqp.router.route({}, "contacts.run_import")["queue"].name == "bulk"
+    assert app.amqp.router.route({}, "portal.deliver_link")["queue"].name == "celery"
+    # A worker started without -Q (make run, the Procfile's worker) consumes every configured queue.
+    assert {queue.name for queue in app.amqp.queues.values()} == {"celery", "bulk"}
