@@ -3,9 +3,12 @@ throughput with Info-ZIP's `zip -0` over the same files, in the same run; report
 
     .venv/bin/python bench/download_all.py                      # 500 documents, about 1 GB
     .venv/bin/python bench/download_all.py --files 200 --mb 500
+    .venv/bin/python bench/download_all.py --database-url postgres://…/NAME
 
 Everything happens in a temporary folder (its own SQLite database and private storage),
-removed afterwards unless --keep is given. The files are a realistic mix by count: PDFs and
+removed afterwards unless --keep is given. With --database-url the scratch database is that
+PostgreSQL database instead: NAME is created (refused when it exists) and dropped at the end
+unless --keep is given. The files are a realistic mix by count: PDFs and
 phone photos (incompressible, stored), Word/Excel packages, TIFF scans and text (deflated).
 The bundle is built in a child process so its peak RSS (VmHWM) is the build's own.
 """
@@ -35,9 +38,9 @@ MIX = [
 ]
 
 
-def _setup_django(var_dir: Path) -> None:
+def _setup_django(var_dir: Path, database_url: str) -> None:
     os.environ["KAYSE_VAR_DIR"] = str(var_dir)
-    os.environ["DATABASE_URL"] = f"sqlite:///{var_dir / 'bench.sqlite3'}"
+    os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "kayse.settings"
     os.environ.setdefault("SECRET_KEY", "bench-only")
     sys.path.insert(0, str(ROOT))
@@ -100,12 +103,35 @@ def prepare(var_dir: Path, files: int, total_mb: int, seed: int) -> dict:
     return {"contact_id": contact.pk, "files": files, "bytes": total_bytes, "root": storage.location}
 
 
-def build_in_child(var_dir: Path, contact_id: int) -> dict:
+def create_database(url: str) -> None:
+    """A new PostgreSQL database for the run; one that exists already is refused (never dropped)."""
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            sys.exit(f"{name} exists already: give the name of a new database (it is dropped at the end)")
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(url: str) -> None:
+    import psycopg
+    from django.conf import settings
+    from django.db import connections
+
+    if settings.configured:
+        connections.close_all()  # the database cannot be dropped while this process is connected
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def build_in_child(var_dir: Path, database_url: str, contact_id: int) -> dict:
     """Run the real bundle writer in a fresh process; report its time and peak memory."""
     code = f"""
 import json, os, resource, sys, time
 sys.path.insert(0, {str(ROOT)!r})
-os.environ.update(KAYSE_VAR_DIR={str(var_dir)!r}, DATABASE_URL="sqlite:///{var_dir / "bench.sqlite3"}",
+os.environ.update(KAYSE_VAR_DIR={str(var_dir)!r}, DATABASE_URL={database_url!r},
                   DJANGO_SETTINGS_MODULE="kayse.settings", SECRET_KEY="bench-only")
 import django; django.setup()
 from django.utils import timezone
@@ -147,21 +173,29 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=500)
     parser.add_argument("--mb", type=int, default=1024, help="total size of the documents in MB")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (and the database)")
+    parser.add_argument("--database-url", help="a new PostgreSQL database for the run instead of SQLite")
     args = parser.parse_args()
     if not shutil.which("zip"):
         sys.exit("Info-ZIP `zip` is needed for the comparison (apt-get install zip).")
 
     var_dir = Path(tempfile.mkdtemp(prefix="kayse-bench-bundle-"))
+    database_url = args.database_url or f"sqlite:///{var_dir / 'bench.sqlite3'}"
+    if args.database_url:
+        create_database(args.database_url)
     try:
-        _setup_django(var_dir)
+        _setup_django(var_dir, database_url)
+        where = f"PostgreSQL {database_url.rsplit('@', 1)[-1]}" if args.database_url else "SQLite"
         started = time.perf_counter()
         info = prepare(var_dir, args.files, args.mb, args.seed)
         mb = info["bytes"] / 1024 / 1024
-        print(f"prepared {info['files']} documents, {mb:.0f} MB in {time.perf_counter() - started:.1f} s ({var_dir})")
+        print(
+            f"prepared {info['files']} documents, {mb:.0f} MB in {time.perf_counter() - started:.1f} s "
+            f"({var_dir}, database: {where})"
+        )
         warm_cache(info["root"])
         zip_seconds = zip_store_time(info["root"], var_dir / "zip0.zip")
-        build = build_in_child(var_dir, info["contact_id"])
+        build = build_in_child(var_dir, database_url, info["contact_id"])
         zip_seconds_again = zip_store_time(info["root"], var_dir / "zip0-again.zip")
         reference = min(zip_seconds, zip_seconds_again)
         bundle_path = Path(info["root"]) / build["name"]
@@ -185,9 +219,11 @@ def main() -> None:
         )
     finally:
         if args.keep:
-            print(f"kept {var_dir}")
+            print(f"kept {var_dir}" + (f" and {args.database_url.rsplit('/', 1)[1]}" if args.database_url else ""))
         else:
             shutil.rmtree(var_dir, ignore_errors=True)
+            if args.database_url:
+                drop_database(args.database_url)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Duplicate detection: this engine against Splink on several labelled sets, and speed at scale.
 
     .venv/bin/python bench/duplicates.py [--sets febrl1,febrl2,febrl3,febrl4,households7,households123,dupgen]
-        [--no-splink] [--db /tmp/bench-1m.sqlite3] [--checks 200] [--skip-quality] [--json PATH]
+        [--no-splink] [--db /tmp/bench-1m.sqlite3 | --database-url postgres://…/NAME] [--checks 200]
+        [--skip-quality] [--json PATH]
 
 Quality. On each labelled set, this engine (contacts/dedupe: a Fellegi-Sunter model trained by EM
 on the set itself, no labels) and Splink (bench/splink_peer.py: unsupervised, DuckDB) each find
@@ -22,8 +23,9 @@ The sets:
 - dupgen, the project's own: bench/dupgen.py with 3,000 people and seed 1. This is the data the
   engine was developed and tuned on, so its figures there are the least independent of all.
 
-Scale (with --db, a seeded SQLite database opened read-only; `bench/seed.py --keep PATH` builds
-one): the live contacts loaded once, a model trained on all of them in memory (not stored: the
+Scale (with --db, a seeded SQLite database opened read-only, `bench/seed.py --keep PATH` builds
+one; or with --database-url, a PostgreSQL database `bench/seed.py --database-url` seeded, read in
+read-only transactions): the live contacts loaded once, a model trained on all of them in memory (not stored: the
 database is read-only), a full scan with that model (load, training and scan time, pairs, peak
 memory of the process), and one contact checked against the whole table with the same model
 (median, 95th percentile and worst time over --checks contacts). It runs before the quality part,
@@ -62,18 +64,23 @@ CHECK_SEED = 1
 REQUIREMENTS = ".venv/bin/pip install -r bench/requirements.txt"
 
 
-def setup_django(db: str | None) -> None:
+def setup_django(db: str | None, database_url: str | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kayse.settings")
     os.environ.setdefault("DUPLICATE_AUTO_REFRESH", "false")
-    if db:
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    elif db:
         os.environ["DATABASE_URL"] = f"sqlite:///{db}"
     import django
 
     django.setup()
-    if db:
-        from django.db import connection
+    from django.db import connection
 
-        # Read-only: the benchmark never writes to the shared database.
+    # Read-only: the benchmark never writes to the shared database.
+    if database_url:
+        options = connection.settings_dict["OPTIONS"]
+        options["options"] = f"{options.get('options', '')} -c default_transaction_read_only=on".strip()
+    elif db:
         connection.settings_dict["OPTIONS"] = {"init_command": "PRAGMA query_only=ON; PRAGMA cache_size=-262144;"}
 
 
@@ -333,6 +340,7 @@ def main():
     parser.add_argument("--sets", default=",".join(SETS), help=f"comma-separated, of: {', '.join(SETS)}")
     parser.add_argument("--no-splink", action="store_true", help="this engine only")
     parser.add_argument("--db", help="a seeded SQLite database for the scale figures (opened read-only)")
+    parser.add_argument("--database-url", help="a seeded PostgreSQL database instead of --db (read-only)")
     parser.add_argument("--checks", type=int, default=200, help="contacts checked one by one against the table")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--json", metavar="PATH", help="write every figure here as JSON")
@@ -343,13 +351,17 @@ def main():
         parser.error(f"unknown set(s) {', '.join(unknown)}: choose from {', '.join(SETS)}")
     if not args.skip_quality:
         require_bench_packages(names, with_splink=not args.no_splink)
-    setup_django(args.db)
+    if args.db and args.database_url:
+        parser.error("--db or --database-url, not both")
+    setup_django(args.db, args.database_url)
 
     from contacts.duplicates import default_min_score
 
     report: dict = {"threshold": default_min_score(), "thresholds": list(THRESHOLDS)}
     ok = True
-    if args.db:
+    if args.db or args.database_url:
+        where = f"PostgreSQL {args.database_url.rsplit('@', 1)[-1]}" if args.database_url else args.db
+        print(f"scale: {where} (read-only)")
         report["scale"] = scale(args.checks)
     if not args.skip_quality:
         report["sets"], ok = quality(names, with_splink=not args.no_splink)
