@@ -1,11 +1,16 @@
 """Import speed at scale, against django-import-export's default import of the same file.
 
     .venv/bin/python bench/import.py [--rows 100000] [--existing 100000] [--baseline-rows 20000]
-        [--seeded PATH] [--no-preview] [--repeat 2]
+        [--seeded PATH | --database-url postgres://…/PREFIX] [--no-preview] [--repeat 2]
 
 A fresh SQLite database (the embedded default) is seeded with --existing contacts, then a
 --rows CSV is imported with the Merge rule (10% of rows duplicate seeded contacts by phone,
 1% repeat rows of the file) through the same service the wizard's worker runs.
+
+With --database-url the same runs on that PostgreSQL server, in databases of the script's
+own named after PREFIX: PREFIX_seed holds the seeded contacts (kept, and reused by the next
+run when it holds --existing contacts; drop it to seed again), and each phase runs on
+PREFIX_run, made afresh from it with CREATE DATABASE … TEMPLATE and dropped at the end.
 
 Baseline, in the same run: django-import-export's default ModelResource (`Meta.model =
 Contact`, nothing else declared: row by row, one instance lookup and one save() per row, in
@@ -24,6 +29,7 @@ every time is printed.
 import argparse
 import csv
 import random
+import re
 import resource
 import shutil
 import sqlite3
@@ -155,16 +161,13 @@ def phase_baseline(path: str, rows: int) -> dict:
 # Building the import file
 
 
-def write_import_file(database: str, path: Path, rows: int) -> dict:
+def write_import_file(databases, path: Path, rows: int) -> dict:
     """10% duplicates of seeded contacts (same phone and name), 1% repeats, the rest new."""
     rng = random.Random(7)
-    connection = sqlite3.connect(database)
-    existing = connection.execute(
+    existing = databases.query(
         "SELECT c.first_name, c.last_name, p.number FROM contacts_contact c "
-        "JOIN contacts_contactphone p ON p.contact_id = c.id AND p.is_primary ORDER BY random() LIMIT ?",
-        [rows // 10],
-    ).fetchall()
-    connection.close()
+        f"JOIN contacts_contactphone p ON p.contact_id = c.id AND p.is_primary ORDER BY random() LIMIT {rows // 10:d}"
+    )
     header = [
         "External id",
         "First name",
@@ -220,6 +223,10 @@ def main():
     parser.add_argument("--baseline-rows", type=int, default=20_000, help="0: the whole file")
     parser.add_argument("--no-preview", action="store_true", help="skip timing the dry run")
     parser.add_argument("--seeded", help="keep the seeded database here and reuse it on the next run")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server and a name prefix (postgres://…/PREFIX): the script's databases are made there",
+    )
     parser.add_argument("--repeat", type=int, default=2, help="runs of ours and of the baseline; the best counts")
     run(
         parser.parse_args(),
@@ -230,39 +237,30 @@ def main():
 
 
 def bench_import(options, folder):
-    database = f"{folder}/import.sqlite3"
-    env = child_env(database, folder)
+    databases = PostgresCopies(options, folder) if options.database_url else SqliteCopies(options, folder)
+    try:
+        compare(options, folder, databases)
+    finally:
+        databases.close()
+
+
+def compare(options, folder, databases):
     python = sys.executable
-    if options.seeded and Path(options.seeded).exists():
-        shutil.copyfile(options.seeded, database)  # a copy: the kept seed is never written
-        subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-        print(f"reused the seeded database {options.seeded}")
-    else:
-        subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-        started = time.perf_counter()
-        subprocess.run(
-            [python, "manage.py", "seed_demo", "--contacts", str(options.existing)], cwd=ROOT, env=env, check=True
-        )
-        print(f"seeded {options.existing:,} contacts in {time.perf_counter() - started:.1f} s")
-        if options.seeded:
-            shutil.copyfile(database, options.seeded)
+    databases.seed(options.existing)
     csv_path = Path(folder) / "import.csv"
-    planted = write_import_file(database, csv_path, options.rows)
+    planted = write_import_file(databases, csv_path, options.rows)
     print(f"import file: {options.rows:,} rows ({planted}), {csv_path.stat().st_size / 1e6:.1f} MB")
-    pristine = f"{folder}/seeded.sqlite3"
-    shutil.copyfile(database, pristine)
     repeat = max(1, options.repeat)
 
     if not options.no_preview:
-        preview = run_phase(__file__, "preview", env, str(csv_path))
+        preview = run_phase(__file__, "preview", databases.fresh(), str(csv_path))
         print(
             f"preview (dry run) of {options.rows:,} rows: {preview['seconds']:.1f} s "
             f"(CPU {preview['cpu']:.1f} s), peak {preview['peak_mb']:.0f} MB; would give {preview['counts']}"
         )
     runs = []
-    for n in range(repeat):
-        if n:
-            fresh_copy(pristine, database)
+    for _n in range(repeat):
+        env = databases.fresh()
         runs.append(run_phase(__file__, "import", env, str(csv_path)))
     ours = min(runs, key=lambda run: run["seconds"])
     rate = options.rows / ours["seconds"]
@@ -275,11 +273,9 @@ def bench_import(options, folder):
         [python, "manage.py", "verify_activity_log"], cwd=ROOT, env=env, capture_output=True, text=True
     )
     print(f"verify_activity_log after the import: exit {check.returncode}, {check.stdout.strip()[-200:]}")
-    baseline_db = f"{folder}/baseline.sqlite3"
     base_runs = []
     for _n in range(repeat):
-        fresh_copy(pristine, baseline_db)
-        base_env = child_env(baseline_db, folder)
+        base_env = databases.fresh()
         base_runs.append(run_phase(__file__, "baseline", base_env, str(csv_path), str(options.baseline_rows)))
     base = min(base_runs, key=lambda run: run["seconds"])
     base_rate = base["rows"] / base["seconds"]
@@ -303,11 +299,121 @@ def times(runs: list[dict]) -> str:
     return f"; best of {len(runs)}: " + ", ".join(f"{run['seconds']:.1f}" for run in runs) + " s"
 
 
-def fresh_copy(source: str, target: str) -> None:
-    """A copy of the seeded database, without the write-ahead log a previous run left."""
-    for suffix in ("-wal", "-shm"):
-        Path(target + suffix).unlink(missing_ok=True)
-    shutil.copyfile(source, target)
+# The databases: the seeded one, and a fresh copy of it for each phase
+
+
+class SqliteCopies:
+    """SQLite files in the scratch folder; --seeded keeps the seeded one for the next run."""
+
+    def __init__(self, options, folder):
+        self.folder = folder
+        self.kept = options.seeded
+        self.pristine = f"{folder}/seeded.sqlite3"
+        self.database = f"{folder}/import.sqlite3"
+
+    def seed(self, existing: int) -> None:
+        env = child_env(self.pristine, self.folder)
+        python = sys.executable
+        if self.kept and Path(self.kept).exists():
+            shutil.copyfile(self.kept, self.pristine)  # a copy: the kept seed is never written
+            subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+            print(f"reused the seeded database {self.kept}")
+            return
+        subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+        started = time.perf_counter()
+        subprocess.run([python, "manage.py", "seed_demo", "--contacts", str(existing)], cwd=ROOT, env=env, check=True)
+        print(f"seeded {existing:,} contacts in {time.perf_counter() - started:.1f} s")
+        if self.kept:
+            shutil.copyfile(self.pristine, self.kept)
+
+    def query(self, sql: str) -> list:
+        connection = sqlite3.connect(self.pristine)
+        try:
+            return connection.execute(sql).fetchall()
+        finally:
+            connection.close()
+
+    def fresh(self) -> dict:
+        """A copy of the seeded database, without the write-ahead log a previous run left."""
+        for suffix in ("-wal", "-shm"):
+            Path(self.database + suffix).unlink(missing_ok=True)
+        shutil.copyfile(self.pristine, self.database)
+        return child_env(self.database, self.folder)
+
+    def close(self) -> None:
+        pass  # the scratch folder goes with everything in it
+
+
+class PostgresCopies:
+    """PREFIX_seed (kept) and PREFIX_run, a fresh copy of it, on the --database-url server."""
+
+    def __init__(self, options, folder):
+        self.folder = folder
+        self.server, prefix = options.database_url.rstrip("/").rsplit("/", 1)
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,50}", prefix):
+            sys.exit(f"--database-url must end in a name prefix for the script's databases, not {prefix!r}")
+        self.seed_name, self.run_name = f"{prefix}_seed", f"{prefix}_run"
+
+    def url(self, name: str) -> str:
+        return f"{self.server}/{name}"
+
+    def admin(self, sql: str) -> list:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
+            cursor = connection.execute(sql)
+            return cursor.fetchall() if cursor.description else []
+
+    def query(self, sql: str) -> list:
+        import psycopg
+
+        with psycopg.connect(self.url(self.seed_name)) as connection:
+            connection.execute("SELECT setseed(0.7)")  # the same sample on every run
+            return connection.execute(sql).fetchall()
+
+    def seed(self, existing: int) -> None:
+        env = child_env("", self.folder, database_url=self.url(self.seed_name))
+        python = sys.executable
+        shown = ("server_version", "fsync", "synchronous_commit", "shared_buffers")
+        settings = dict(self.admin("SELECT name, current_setting(name) FROM pg_settings"))
+        where = self.server.rsplit("@", 1)[-1]
+        print(f"PostgreSQL at {where}: " + ", ".join(f"{name} {settings[name]}" for name in shown))
+        if self.admin(f"SELECT 1 FROM pg_database WHERE datname = '{self.seed_name}'"):
+            try:
+                count = self.query("SELECT count(*) FROM contacts_contact")[0][0]
+            except Exception:  # noqa: BLE001 - not a seeded database (yet): seeded again
+                count = None
+            if count == existing:
+                subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+                print(f"reused the seeded database {self.seed_name} ({count:,} contacts)")
+                return
+            self.admin(f'DROP DATABASE "{self.seed_name}" WITH (FORCE)')
+        self.admin(f'CREATE DATABASE "{self.seed_name}"')
+        subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+        started = time.perf_counter()
+        subprocess.run([python, "manage.py", "seed_demo", "--contacts", str(existing)], cwd=ROOT, env=env, check=True)
+        print(f"seeded {existing:,} contacts in {time.perf_counter() - started:.1f} s into {self.seed_name} (kept)")
+        import psycopg
+
+        with psycopg.connect(self.url(self.seed_name), autocommit=True) as connection:
+            connection.execute("VACUUM ANALYZE")  # settled, as bench/seed.py leaves a database
+
+    def fresh(self) -> dict:
+        """PREFIX_run made again from the seeded database, its writes on disk before the phase starts."""
+        self.admin(f'DROP DATABASE IF EXISTS "{self.run_name}" WITH (FORCE)')
+        for attempt in range(30):
+            try:
+                self.admin(f'CREATE DATABASE "{self.run_name}" TEMPLATE "{self.seed_name}"')
+                break
+            except Exception as error:  # noqa: BLE001 - the template's last user is still disconnecting
+                if "being accessed by other users" not in str(error) or attempt == 29:
+                    raise
+                time.sleep(1)
+        self.admin("CHECKPOINT")
+        return child_env("", self.folder, database_url=self.url(self.run_name))
+
+    def close(self) -> None:
+        self.admin(f'DROP DATABASE IF EXISTS "{self.run_name}" WITH (FORCE)')
 
 
 def cpu_ratio(ours: dict, base: dict, options) -> float:

@@ -13,10 +13,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def child_env(database: str, folder: str) -> dict:
+def child_env(database: str, folder: str, *, database_url: str | None = None) -> dict:
+    """The phases' environment: the SQLite file `database`, or the database `database_url` names."""
     return {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database_url or f"sqlite:///{database}",
         "KAYSE_VAR_DIR": folder,
         "DEBUG": "0",  # as in production: no query log
         "DJANGO_SETTINGS_MODULE": "kayse.settings",
