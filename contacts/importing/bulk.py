@@ -1,4 +1,5 @@
-"""Writing many rows fast: one executemany per model with columns prepared once.
+"""Writing many rows fast: one executemany per model (on PostgreSQL, one COPY) with columns
+prepared once.
 
 Django's bulk_create and bulk_update prepare every field of every object through the
 generic compiler (and bulk_update builds a CASE per object and field), which costs far
@@ -159,15 +160,23 @@ def insert_rows(model, rows, *, with_ids: bool = False) -> int:
         fields, plain = [pk, *fields], [True, *plain]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    # Identifiers come from the model, quoted; values go as parameters.
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
     if isinstance(rows[0], dict):
         values = _dict_values(fields, plain, rows)
     else:
         getters = _getters(fields, plain, add=True, dict_rows=False)
         values = [[get(row) for get in getters] for row in rows]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: one statement streams every row. An executemany of INSERTs sends each row as
+            # its own statement (Django binds parameters on the client, so each has its own text),
+            # which the server parses and plans one by one and psycopg builds one by one.
+            with cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for value in values:
+                    copy.write_row(value)
+            return len(values)
+        placeholders = ", ".join(["%s"] * len(fields))
+        # Identifiers come from the model, quoted; values go as parameters.
+        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
         for start in range(0, len(values), BATCH):
             cursor.executemany(sql, values[start : start + BATCH])
     return len(values)
