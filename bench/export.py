@@ -1,10 +1,14 @@
 """Export speed at a million contacts, with peak memory.
 
-    .venv/bin/python bench/export.py [--export-db /tmp/bench-1m.sqlite3] [--no-xlsx]
+    .venv/bin/python bench/export.py [--export-db /tmp/bench-1m.sqlite3 | --database-url postgres://…/NAME]
+        [--no-xlsx]
 
 Streams every contact of --export-db (opened read-only, never written; bench/seed.py
 --keep PATH builds it) to CSV, and to XLSX unless --no-xlsx, through the export service's
 writers. Each format runs in its own process, which reports its own peak memory (max RSS).
+
+With --database-url the same export reads a PostgreSQL database seeded by
+`bench/seed.py --database-url`, in read-only transactions.
 """
 
 import argparse
@@ -36,10 +40,14 @@ def phase_export(database: str, file_format: str, out: str) -> dict:
     from django.conf import settings
 
     # Read-only: the shared benchmark database is never written.
-    settings.DATABASES["default"]["NAME"] = f"file:{database}?mode=ro"
-    settings.DATABASES["default"].setdefault("OPTIONS", {})["uri"] = True
-    settings.DATABASES["default"]["OPTIONS"].pop("init_command", None)
-    settings.DATABASES["default"]["OPTIONS"].pop("transaction_mode", None)
+    options = settings.DATABASES["default"].setdefault("OPTIONS", {})
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        options["options"] = f"{options.get('options', '')} -c default_transaction_read_only=on".strip()
+    else:
+        settings.DATABASES["default"]["NAME"] = f"file:{database}?mode=ro"
+        options["uri"] = True
+        options.pop("init_command", None)
+        options.pop("transaction_mode", None)
     django.setup()
     from contacts.exporting import DEFAULT_FIELDS, write_csv, write_xlsx
     from contacts.models import Contact
@@ -63,16 +71,19 @@ def main():
     parser.add_argument("--phase")
     parser.add_argument("args", nargs="*")
     parser.add_argument("--export-db", default="/tmp/bench-1m.sqlite3")
+    parser.add_argument("--database-url", help="a seeded PostgreSQL database instead of --export-db")
     parser.add_argument("--no-xlsx", action="store_true")
     run(parser.parse_args(), {"export": phase_export}, bench_export, prefix="kayse-bench-export-")
 
 
 def bench_export(options, folder):
-    database = options.export_db
-    if not Path(database).exists():
+    database = options.database_url or options.export_db
+    if not options.database_url and not Path(database).exists():
         print(f"export: {database} does not exist (bench/seed.py --keep {database} builds it); skipped")
         return
-    env = child_env(database, folder)
+    env = child_env(database, folder, database_url=options.database_url)
+    where = f"PostgreSQL {database.rsplit('@', 1)[-1]}" if options.database_url else database
+    print(f"export from {where} (read-only)")
     formats = ["csv"] if options.no_xlsx else ["csv", "xlsx"]
     for file_format in formats:
         out = f"{folder}/export.{file_format}"
