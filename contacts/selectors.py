@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from contacts.calling_window import calling_window_status
 from contacts.models import Contact, ContactEmail, ContactPhone, ListPreference
 from contacts.normalize import fold, normalize_email, phone_or_none
-from contacts.search_index import matching_ids_sql, name_tokens
+from contacts.search_index import name_match, name_tokens
 
 # Identifier searches (phone, external id, case number) match a handful of contacts; the cap
 # only guards against a pathological identifier shared by thousands of rows.
@@ -58,8 +58,8 @@ def search_contacts(queryset: QuerySet, text: str) -> QuerySet:
         # One letter: last names starting with it, a range of the sort index.
         letter = tokens[0]
         return queryset.filter(sort_name__gte=letter, sort_name__lt=chr(ord(letter) + 1))
-    # The index hands over the ids of every match; the database sorts those.
-    return queryset.filter(pk__in=matching_ids_sql(tokens))
+    # The name index finds the matches; the database sorts those.
+    return queryset.filter(name_match(tokens))
 
 
 # The sorts staff can choose; each is served by an index (see Contact.Meta.indexes).
