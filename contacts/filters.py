@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from contacts.calling_window import callable_now_q
+from contacts.form_renderer import RENDERER
 from contacts.login_source import FILTER_CHOICES, filter_by_login_source
 from contacts.models import Contact, ImportedContact, Sentiment
 from contacts.selectors import case_contact_model, case_model, search_contacts
@@ -35,6 +36,12 @@ class LoginSourceRadios(forms.RadioSelect):
     """The Login Source control: a row of buttons (radios styled as a segmented control)."""
 
     template_name = "contacts/widgets/login_source.html"
+
+
+class ContactFilterForm(forms.Form):
+    """The filter form: rendered on every Contacts page, so its widgets are written in Python."""
+
+    default_renderer = RENDERER
 
 
 class ContactFilter(django_filters.FilterSet):
@@ -87,6 +94,7 @@ class ContactFilter(django_filters.FilterSet):
     class Meta:
         model = Contact
         fields = ["q", "login_source"]
+        form = ContactFilterForm
 
     def __init__(self, data=None, *args, **kwargs):
         # No choice, or one from an old bookmark that no longer exists, means All.

@@ -51,3 +51,11 @@ def contact_method(contact):
         ((label,) for field, label in _DO_NOT if getattr(contact, field)),
     )
     return format_html("{}{}", method, badges)
+
+
+@register.simple_tag
+def contact_rows(contacts, columns):
+    """The contacts table's rows (contacts/list_rows.py: cells built in Python, not per-cell template tags)."""
+    from contacts.list_rows import contact_rows as rows  # list_rows uses this module's filters
+
+    return rows(contacts, columns)
