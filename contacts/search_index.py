@@ -24,6 +24,8 @@ from django.db.models.expressions import RawSQL
 FTS_TABLE = "contact_search"
 DEFERRED_TABLE = "contact_search_deferred"
 _TOKEN = re.compile(r"[a-z0-9]+")
+# Prefixes this short can match a large share of all names ("ma": a fifth of them).
+COMMON_PREFIX_LENGTH = 3
 
 _SQLITE_TRIGGERS = {
     "contact_search_ai": """
@@ -136,12 +138,20 @@ def name_match(tokens: list[str]) -> Q | Func:
         return Q(pk__in=RawSQL(sql, [expression]))  # noqa: S611 (the user's words are a parameter)
     # PostgreSQL: the condition on the row itself, so one bitmap scan of the GIN index reads each
     # match once and the page and its count filter and sort those rows (docs/decisions.md, "The
-    # contacts list on PostgreSQL"). Each prefix is written twice, which changes no result but
+    # contacts list on PostgreSQL"). A prefix is written twice, which changes no result but
     # squares the planner's estimate of the share of rows matching: it assumes matches are spread
     # evenly through the alphabet and would walk the sort index testing each row, but a surname
     # prefix's matches sit together (every "Garcia" after all of A to "Garc": 180,000 rows read
     # for one page at a million contacts). With the squared estimate it walks the index only when
     # matches are so common that even clustered they come quickly ("ma": 2 ms), and otherwise
     # sorts the matches, as SQLite does with its FTS matches.
-    expression = " & ".join(f"{token}:*" for token in tokens)
-    return _NameMatches(f"{expression} & {expression}")
+    #
+    # A repeated prefix is searched twice in the index (~15 ms at a million contacts), so only the
+    # prefixes that can be common are repeated: a lone word, and words of up to three letters. Two
+    # longer words already multiply two small shares ("soren kowalski": 257 estimated, 218 found).
+    terms = []
+    for token in tokens:
+        terms.append(f"{token}:*")
+        if len(tokens) == 1 or len(token) <= COMMON_PREFIX_LENGTH:
+            terms.append(f"{token}:*")
+    return _NameMatches(" & ".join(terms))
