@@ -91,15 +91,17 @@ class _Table:
         more = f' <span class="muted">+{len(links) - 2}</span>' if len(links) > 2 else ""
         return f'<td class="nowrap">{shown}{more}</td>'
 
+    @staticmethod
+    def _badge(cache: dict, td: str, kind: str, value: str, label) -> str:
+        """A cell holding one badge that depends on `value` only: rendered once a table."""
+        cell = cache.get(value)
+        if cell is None:
+            cell = cache[value] = f'{td}<span class="badge {kind}-{escape(value)}">{escape(str(label()))}</span></td>'
+        return cell
+
     def login_source(self, contact) -> str:
         value = contact.login_source
-        cell = self._login_sources.get(value)
-        if cell is None:
-            cell = self._login_sources[value] = (
-                f'<td class="nowrap"><span class="badge login-{escape(value)}">'
-                f"{escape(str(contact.get_login_source_display()))}</span></td>"
-            )
-        return cell
+        return self._badge(self._login_sources, '<td class="nowrap">', "login", value, contact.get_login_source_display)
 
     def contact_method(self, contact) -> str:
         # The cell depends on these four fields only: each combination is rendered once a table.
@@ -111,15 +113,9 @@ class _Table:
 
     def sentiment(self, contact) -> str:
         value = contact.sentiment_label
-        cell = self._sentiments.get(value)
-        if cell is None:
-            cell = self._sentiments[value] = (
-                f'<td><span class="badge sentiment-{escape(value)}">'
-                f"{escape(str(contact.get_sentiment_label_display()))}</span></td>"
-                if value
-                else f"<td>{_DASH}</td>"
-            )
-        return cell
+        if not value:
+            return f"<td>{_DASH}</td>"
+        return self._badge(self._sentiments, "<td>", "sentiment", value, contact.get_sentiment_label_display)
 
     def local_time(self, contact) -> str:
         calling = getattr(contact, "calling", None)
