@@ -360,12 +360,14 @@ def attach_channels(profiles: dict[int, Profile], contact_ids=None) -> None:
 
 
 def load_profiles(queryset=None, *, progress: Callable[[int], None] | None = None) -> dict[int, Profile]:
-    """Profiles of live contacts (or of `queryset`), streamed in chunks."""
+    """Profiles of live contacts (or of `queryset`), streamed in chunks, in id order: training
+    samples pairs in this order, so the same contacts give the same model on either database
+    (PostgreSQL's storage order moves when rows are updated)."""
     from contacts.models import Contact
 
     queryset = Contact.objects.live() if queryset is None else queryset
     profiles: dict[int, Profile] = {}
-    for row in queryset.order_by().values_list(*PROFILE_FIELDS).iterator(chunk_size=20000):
+    for row in queryset.order_by("pk").values_list(*PROFILE_FIELDS).iterator(chunk_size=20000):
         profiles[row[0]] = profile_from_row(row)
         if progress and len(profiles) % 100000 == 0:
             progress(len(profiles))

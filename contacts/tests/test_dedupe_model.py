@@ -109,3 +109,15 @@ def test_train_command_stores_a_version_and_the_scan_records_it():
     assert "Match weights" in out.getvalue()
     run_full_scan()
     assert list(DuplicateCandidate.objects.values_list("model_version", flat=True)) == [stored.version]
+
+
+@pytest.mark.django_db
+def test_profiles_load_in_id_order_whatever_order_the_database_stores_rows_in():
+    """Training samples pairs in load order: the same contacts must give the same model on
+    either database, and again after PostgreSQL wrote an updated row after the others."""
+    from contacts.dedupe.profiles import load_profiles
+    from contacts.models import Contact
+
+    first, second, third = (ContactFactory(first_name=name) for name in ("Ann", "Bea", "Cal"))
+    Contact.objects.filter(pk=first.pk).update(first_name="Anna")
+    assert list(load_profiles()) == [first.pk, second.pk, third.pk]
