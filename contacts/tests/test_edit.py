@@ -12,13 +12,6 @@ pytestmark = pytest.mark.django_db
 CREATE = reverse("contacts:create")
 
 
-@pytest.fixture
-def staff(client):
-    user = UserFactory()
-    client.force_login(user)
-    return user
-
-
 def form_data(*, phones=(), emails=(), **fields):
     data = {
         "kind": "person",

@@ -19,13 +19,6 @@ NOW = timezone.now()
 
 
 @pytest.fixture
-def staff(client):
-    user = UserFactory()
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def by_source():
     """One contact of each Login Source, named after it."""
     return {

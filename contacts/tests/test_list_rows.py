@@ -10,17 +10,10 @@ from django.urls import reverse
 from freezegun import freeze_time
 
 from cases.tests.factories import CaseContactFactory, CaseFactory
-from contacts.tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory, UserFactory
+from contacts.tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory
 
 pytestmark = pytest.mark.django_db
 NOW = "2026-11-25 20:00:00"  # UTC: 15:00 in New York (the firm), 10:00 in Honolulu
-
-
-@pytest.fixture
-def staff(client):
-    user = UserFactory()
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -10,16 +10,9 @@ from freezegun import freeze_time
 from activity.models import ActivityEvent
 from cases.models import CaseContact, Task
 from cases.tests.factories import CaseContactFactory, CaseFactory, TaskFactory
-from contacts.tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory, UserFactory
+from contacts.tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(client):
-    user = UserFactory()
-    client.force_login(user)
-    return user
 
 
 def test_header_shows_contact_details_badges_and_menu(client, staff):
