@@ -204,32 +204,20 @@ def _batches(values) -> Iterator[list]:
         yield values[start : start + LOOKUP_BATCH]
 
 
-def _lookup_batches(values) -> Iterator[list]:
-    """The values to look up, in as few queries as the database takes: PostgreSQL gets them all
-    as one array; SQLite, 900 at a time (its limit of parameters per statement)."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        return iter([sorted(values)] if values else [])
-    return _batches(values)
-
-
-def _in_values(column: str, values: list) -> str:
-    """`column IN (…)` for the values of `_lookup_batches`: on PostgreSQL `= ANY(%s)`, a short
-    query text whatever the count (psycopg builds the text of a long IN list, and the server
-    parses it, one placeholder after another)."""
+def _in_conditions(column: str, values) -> Iterator[tuple[str, list]]:
+    """`column IN (…)` conditions with their parameters, together covering `values`, in as few
+    queries as the database takes: on PostgreSQL one `= ANY(%s)` (a short query text whatever
+    the count: psycopg builds the text of a long IN list, and the server parses it, one
+    placeholder after another); on SQLite 900 values at a time (its limit of parameters)."""
     from django.db import connection
 
     quoted = connection.ops.quote_name(column)
     if connection.vendor == "postgresql":
-        return f"{quoted} = ANY(%s)"
-    return f"{quoted} IN ({', '.join(['%s'] * len(values))})"
-
-
-def _in_params(values: list) -> list:
-    from django.db import connection
-
-    return [values] if connection.vendor == "postgresql" else values
+        if values:
+            yield f"{quoted} = ANY(%s)", [sorted(values)]
+        return
+    for batch in _batches(values):
+        yield f"{quoted} IN ({', '.join(['%s'] * len(batch))})", batch
 
 
 def find_exact_keys(wanted: dict[str, set[str]]) -> dict[tuple[str, str], int]:
@@ -258,11 +246,13 @@ def find_exact_keys(wanted: dict[str, set[str]]) -> dict[tuple[str, str], int]:
     with connection.cursor() as cursor:
         for rule, model, column, contact_column in lookups:
             table = quote(model._meta.db_table)
-            for values in _lookup_batches(wanted.get(rule, ())):
-                params = [int(value) for value in values] if rule == KAYSE_ID else values
+            values = wanted.get(rule, ())
+            if rule == KAYSE_ID:
+                values = {int(value) for value in values}
+            for condition, params in _in_conditions(column, values):
                 cursor.execute(
-                    f"SELECT {quote(column)}, {quote(contact_column)} FROM {table} WHERE {_in_values(column, params)}",  # noqa: S608
-                    _in_params(params),
+                    f"SELECT {quote(column)}, {quote(contact_column)} FROM {table} WHERE {condition}",  # noqa: S608
+                    params,
                 )
                 candidates += [(rule, str(value), contact_id) for value, contact_id in cursor.fetchall()]
     names = wanted.get(NAME_DOB, set())
@@ -285,11 +275,11 @@ def find_exact_keys(wanted: dict[str, set[str]]) -> dict[tuple[str, str], int]:
                 candidates.append((NAME_DOB, value, contact_id))
     live = set()
     with connection.cursor() as cursor:
-        for ids in _lookup_batches({contact_id for _rule, _value, contact_id in candidates}):
+        for condition, params in _in_conditions("id", {contact_id for _rule, _value, contact_id in candidates}):
             cursor.execute(
-                f"SELECT id FROM {quote(Contact._meta.db_table)} WHERE {_in_values('id', ids)} "  # noqa: S608
+                f"SELECT id FROM {quote(Contact._meta.db_table)} WHERE {condition} "  # noqa: S608
                 "AND merged_into_id IS NULL AND archived_at IS NULL",
-                _in_params(ids),
+                params,
             )
             live.update(contact_id for (contact_id,) in cursor.fetchall())
     index: dict[tuple[str, str], int] = {}
