@@ -161,6 +161,36 @@ class Contact(models.Model):
         super().save(*args, **kwargs)
 
 
+class ContactNameWord(models.Model):
+    """One word of a contact's name with what the contacts list sorts and filters a name search by:
+    PostgreSQL's name index (contacts/name_words.py). Only database triggers on the contacts table
+    write it; on SQLite it stays empty (SQLite searches names with FTS5, contacts/search_index.py)."""
+
+    pk = models.CompositePrimaryKey("contact_id", "word")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    word = models.CharField(max_length=400)
+    sort_name = models.CharField(max_length=300)
+    login_source = models.CharField(max_length=16)
+    live = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            # A prefix of `word` is a range of this index (pattern ops: the same on any collation),
+            # and the page's sort key and filters are read from it without touching the table.
+            models.Index(
+                fields=["word", "sort_name", "contact"],
+                name="name_word_prefix",
+                opclasses=["varchar_pattern_ops", "", ""],
+                include=["login_source", "live"],
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.word} #{self.contact_id}"
+
+
 class ChannelKind(models.TextChoices):
     MOBILE = "mobile", "Mobile"
     HOME = "home", "Home"

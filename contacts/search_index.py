@@ -21,6 +21,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import BooleanField, F, Func, Q, Value
 from django.db.models.expressions import RawSQL
 
+from contacts.name_words import ensure_name_words
+
 FTS_TABLE = "contact_search"
 DEFERRED_TABLE = "contact_search_deferred"
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -73,11 +75,14 @@ def ensure_search_index(*, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
             if missing:
                 cursor.execute("INSERT INTO contact_search(contact_search) VALUES ('rebuild')")
         elif conn.vendor == "postgresql":
-            cursor.execute(
-                "CREATE INDEX IF NOT EXISTS contact_search_name_tsv ON contacts_contact "
-                "USING gin (to_tsvector('simple', search_name))"
-            )
+            cursor.execute("SELECT to_regclass('contact_search_name_tsv') IS NULL")
+            if cursor.fetchone()[0]:
+                cursor.execute(
+                    "CREATE INDEX contact_search_name_tsv ON contacts_contact "
+                    "USING gin (to_tsvector('simple', search_name))"
+                )
             _ensure_live_statistics(cursor)
+            ensure_name_words(cursor)
 
 
 def _ensure_live_statistics(cursor) -> None:

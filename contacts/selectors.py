@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet, Value
 from django.db.models.functions import Coalesce
 
+from contacts import name_words
 from contacts.calling_window import calling_window_status
 from contacts.models import Contact, ContactEmail, ContactPhone, ListPreference
 from contacts.normalize import fold, normalize_email, phone_or_none
@@ -40,6 +41,14 @@ def _identifier_matches(text: str) -> list[int]:
     return list(combined[:IDENTIFIER_MATCH_LIMIT])
 
 
+def name_search_tokens(text: str | None) -> list[str] | None:
+    """The folded words of a name search; None when the text searches an email or identifier."""
+    text = (text or "").strip()[:200]
+    if not text or "@" in text or any(ch.isdigit() for ch in text):
+        return None
+    return name_tokens(fold(text))
+
+
 def search_contacts(queryset: QuerySet, text: str) -> QuerySet:
     """Name (any word order, accents folded, a prefix of each word), phone in any format,
     email, external id or case number."""
@@ -51,7 +60,7 @@ def search_contacts(queryset: QuerySet, text: str) -> QuerySet:
         return queryset.filter(pk__in=emails)
     if any(ch.isdigit() for ch in text):
         return queryset.filter(pk__in=_identifier_matches(text))
-    tokens = name_tokens(fold(text))
+    tokens = name_search_tokens(text)
     if not tokens:
         return queryset.none()
     if len(tokens) == 1 and len(tokens[0]) == 1:
@@ -162,6 +171,29 @@ def contact_page(queryset: QuerySet, number: int, *, size: int | None = None) ->
     rows = list(queryset[offset : offset + size + 1])
     has_next = len(rows) > size and number < MAX_PAGE
     return ContactPage(rows[:size], number, has_next, number >= MAX_PAGE and len(rows) > size, size)
+
+
+def name_search_results(filterset, *, sort: str, number: int) -> "tuple[ContactPage, ResultCount] | None":
+    """A name-search page and its count from PostgreSQL's name-word index (contacts/name_words.py),
+    the same rows as contact_page and bounded_count give; None where that index does not serve."""
+    data = filterset.form.cleaned_data
+    tokens = name_search_tokens(data.get("q"))
+    if not tokens or not name_words.usable(tokens, other_filters=bool(filterset.active_filter_count), sort=sort):
+        return None
+    found = name_words.page_ids(
+        tokens,
+        login_source=data.get("login_source"),
+        descending=sort == "-name",
+        offset=(number - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE + 1,
+    )
+    if found is None:
+        return None
+    ids, total = found
+    rows = list(contact_list(filterset_queryset=Contact.objects.filter(pk__in=ids), sort=sort)) if ids else []
+    more = len(rows) > PAGE_SIZE
+    page = ContactPage(rows[:PAGE_SIZE], number, more and number < MAX_PAGE, more and number >= MAX_PAGE)
+    return page, ResultCount(min(total, EXACT_COUNT_LIMIT), total <= EXACT_COUNT_LIMIT)
 
 
 def annotate_calling_status(contacts, *, now=None) -> None:

@@ -36,6 +36,7 @@ from contacts.selectors import (
     estimated_count,
     list_preference,
     live_contacts,
+    name_search_results,
     page_number,
 )
 
@@ -63,12 +64,18 @@ def contact_list_view(request):
     sort, columns = _list_settings(request, CONTACT_LIST, DEFAULT_SORT, SORTS, DEFAULT_COLUMNS)
     valid = filterset.is_valid()
     filtered = filterset.qs if valid else Contact.objects.none()
-    page = contact_page(contact_list(filterset_queryset=filtered, sort=sort), page_number(request.GET.get("page")))
+    number = page_number(request.GET.get("page"))
+    found = name_search_results(filterset, sort=sort, number=number) if valid else None
+    if found:
+        page, count = found
+    else:
+        page = contact_page(contact_list(filterset_queryset=filtered, sort=sort), number)
+        count = bounded_count(live_contacts(filtered))
     annotate_calling_status(page.object_list)
     context = {
         "filter": filterset,
         "page": page,
-        "count": bounded_count(live_contacts(filtered)),
+        "count": count,
         "sort": sort,
         "sorts": [(key, label) for key, (label, _) in SORTS.items()],
         "columns": columns,

@@ -1,0 +1,167 @@
+"""PostgreSQL's name search for the contacts list: a page of matches read from an index alone.
+
+The GIN index on `search_name` (contacts/search_index.py) finds the contacts with a name word
+starting with each typed word, but gives them in no useful order: the list must then read
+every match from the table to sort them by name and test Login Source, and a common surname
+prefix ("garc": 16,604 matches at a million contacts) cost about 150 ms a page.
+
+`contacts_contactnameword` (ContactNameWord) holds one row per distinct word of each contact's
+folded name, with the contact's sort name, Login Source and whether it is live. Triggers on
+the contacts table keep it, in the writing transaction, whatever writes the rows (forms, the
+importer's COPY, merges, the demo seeder). Its index (word, sort_name, contact_id) INCLUDE
+(login_source, live) makes a prefix one range of the index; the matches' sort keys and filters
+are read from the index entries, the database sorts only those few bytes for the page, and the
+table is read for the page's 25 contacts only.
+
+Used when the list is searched by name with at most a Login Source filter and sorted by name,
+and the prefix matches at most DENSE_MATCHES words. A denser prefix ("mar") is served by the
+GIN path, which then walks the sort index and finds a page of matches within a few hundred
+rows. SQLite keeps its FTS5 index (equally fast there) and leaves this table empty.
+"""
+
+from django.db import connection
+
+from contacts.login_source import LoginSource
+
+TABLE = "contacts_contactnameword"
+# Above this many matching words, matches are dense in name order: the sort index is walked.
+DENSE_MATCHES = 20_000
+
+_LIVE = "(NEW.merged_into_id IS NULL AND NEW.archived_at IS NULL)"
+_FUNCTIONS = {
+    "contact_name_word_add": f"""
+        CREATE OR REPLACE FUNCTION contact_name_word_add() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          INSERT INTO {TABLE} (word, contact_id, sort_name, login_source, live)
+          SELECT DISTINCT word, NEW.id, NEW.sort_name, NEW.login_source, {_LIVE}
+          FROM regexp_split_to_table(NEW.search_name, '[^a-z0-9]+') AS word WHERE word <> '';
+          RETURN NULL;
+        END $$""",  # noqa: S608 - constants
+    "contact_name_word_change": f"""
+        CREATE OR REPLACE FUNCTION contact_name_word_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF OLD.search_name IS DISTINCT FROM NEW.search_name OR OLD.id <> NEW.id THEN
+            DELETE FROM {TABLE} WHERE contact_id = OLD.id;
+            INSERT INTO {TABLE} (word, contact_id, sort_name, login_source, live)
+            SELECT DISTINCT word, NEW.id, NEW.sort_name, NEW.login_source, {_LIVE}
+            FROM regexp_split_to_table(NEW.search_name, '[^a-z0-9]+') AS word WHERE word <> '';
+          ELSE
+            UPDATE {TABLE} SET sort_name = NEW.sort_name, login_source = NEW.login_source, live = {_LIVE}
+            WHERE contact_id = NEW.id;
+          END IF;
+          RETURN NULL;
+        END $$""",  # noqa: S608 - constants
+    "contact_name_word_remove": f"""
+        CREATE OR REPLACE FUNCTION contact_name_word_remove() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          DELETE FROM {TABLE} WHERE contact_id = OLD.id;
+          RETURN NULL;
+        END $$""",  # noqa: S608 - constants
+}
+_TRIGGERS = {
+    "contact_name_word_ai": "AFTER INSERT ON contacts_contact FOR EACH ROW EXECUTE FUNCTION contact_name_word_add()",
+    # Django's save() writes every column: only a change of what the table holds costs a write.
+    "contact_name_word_au": (
+        "AFTER UPDATE ON contacts_contact FOR EACH ROW WHEN ("
+        "OLD.search_name IS DISTINCT FROM NEW.search_name OR OLD.sort_name IS DISTINCT FROM NEW.sort_name "
+        "OR OLD.login_source IS DISTINCT FROM NEW.login_source OR OLD.id <> NEW.id "
+        "OR (OLD.merged_into_id IS NULL) <> (NEW.merged_into_id IS NULL) "
+        "OR (OLD.archived_at IS NULL) <> (NEW.archived_at IS NULL)) "
+        "EXECUTE FUNCTION contact_name_word_change()"
+    ),
+    "contact_name_word_ad": "AFTER DELETE ON contacts_contact FOR EACH ROW EXECUTE FUNCTION contact_name_word_remove()",
+}
+
+
+def ensure_name_words(cursor) -> None:
+    """Create the triggers when missing (PostgreSQL); when any was missing, refill the table."""
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [TABLE])
+    if not cursor.fetchone()[0]:
+        return
+    cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'contacts_contact'::regclass")
+    existing = {row[0] for row in cursor.fetchall()}
+    missing = [name for name in _TRIGGERS if name not in existing]
+    for sql in _FUNCTIONS.values():
+        cursor.execute(sql)
+    if not missing:
+        return
+    for name in missing:
+        cursor.execute(f"CREATE TRIGGER {name} {_TRIGGERS[name]}")
+    cursor.execute(f"TRUNCATE {TABLE}")
+    cursor.execute(
+        f"INSERT INTO {TABLE} (word, contact_id, sort_name, login_source, live) "  # noqa: S608 - constants
+        "SELECT DISTINCT word, c.id, c.sort_name, c.login_source, c.merged_into_id IS NULL AND c.archived_at IS NULL "
+        "FROM contacts_contact c, regexp_split_to_table(c.search_name, '[^a-z0-9]+') AS word WHERE word <> ''"
+    )
+    cursor.execute(f"ANALYZE {TABLE}")
+
+
+def _needed(tokens: list[str]) -> list[str]:
+    """The words that decide a match, longest first: a word that begins another typed word is
+    matched by the same name word ("mar martinez" is "martinez"), so it is dropped."""
+    unique = sorted(set(tokens), key=lambda token: (-len(token), token))
+    kept = []
+    for token in unique:
+        if not any(other.startswith(token) for other in kept):
+            kept.append(token)
+    return kept
+
+
+def _matches_sql(tokens: list[str], login_source: str | None) -> tuple[str, list]:
+    """FROM/WHERE of the rows of the longest word's prefix, for live contacts having all words."""
+    driving, *others = _needed(tokens)
+    sql = f"FROM {TABLE} w WHERE w.word LIKE %s AND w.live"  # noqa: S608 - constants
+    params: list = [driving + "%"]
+    if login_source:
+        sql += " AND w.login_source = %s"
+        params.append(login_source)
+    for token in others:
+        sql += f" AND w.contact_id IN (SELECT contact_id FROM {TABLE} WHERE word LIKE %s)"  # noqa: S608
+        params.append(token + "%")
+    return sql, params
+
+
+def usable(tokens: list[str], *, other_filters: bool, sort: str) -> bool:
+    """Whether this index serves a list request: PostgreSQL, a name search with nothing but Login
+    Source beside it, sorted by name, and a longest word of two letters or more."""
+    return (
+        connection.vendor == "postgresql"
+        and bool(tokens)
+        and not other_filters
+        and sort in ("name", "-name")
+        and max(len(token) for token in tokens) >= 2
+    )
+
+
+def page_ids(
+    tokens: list[str], *, login_source: str | None, descending: bool, offset: int, limit: int
+) -> tuple[list[int], int] | None:
+    """Ids of the live contacts at [offset, offset + limit) in name order, and how many match in
+    all; None when the prefix is too common for this index (the caller uses the GIN path)."""
+    if login_source not in LoginSource.values:
+        login_source = None
+    where, params = _matches_sql(tokens, login_source)
+    with connection.cursor() as cursor:
+        # Counted on at most DENSE_MATCHES + 1 index entries: words, and contacts (a contact whose
+        # name has two words with the prefix has two entries).
+        cursor.execute(
+            f"SELECT count(*), count(DISTINCT contact_id) FROM (SELECT w.contact_id {where} LIMIT %s) m",  # noqa: S608
+            [*params, DENSE_MATCHES + 1],
+        )
+        entries, contacts = cursor.fetchone()
+        if entries > DENSE_MATCHES:
+            return None
+        if offset >= contacts:
+            return [], contacts
+        direction = "DESC" if descending else "ASC"
+        # Entries of one contact are next to each other in this order; reading the extra entries
+        # the duplicates take up is enough to fill the page after dropping them.
+        cursor.execute(
+            f"SELECT w.contact_id {where} ORDER BY w.sort_name {direction}, w.contact_id {direction} LIMIT %s",  # noqa: S608
+            [*params, offset + limit + (entries - contacts)],
+        )
+        ids = []
+        for (contact_id,) in cursor.fetchall():
+            if not ids or ids[-1] != contact_id:
+                ids.append(contact_id)
+    return ids[offset : offset + limit], contacts
