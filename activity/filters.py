@@ -16,15 +16,17 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from activity.models import ActivityEvent, EventType
+from contacts.form_renderer import RENDERER
 
 SYSTEM_ACTOR = "system"
 
 
 def _user_choices():
     users = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+    # Tuples, not users: the names as User.get_full_name() writes them, else the username.
     choices = [
-        (str(user.pk), user.get_full_name() or user.get_username())
-        for user in users.only("pk", "first_name", "last_name", "username")[:500]
+        (str(pk), f"{first_name} {last_name}".strip() or username)
+        for pk, first_name, last_name, username in users.values_list("pk", "first_name", "last_name", "username")[:500]
     ]
     return [(SYSTEM_ACTOR, "System, portal and imports (no staff user)"), *choices]
 
@@ -55,6 +57,12 @@ def last_event_id_before(moment: datetime.datetime) -> int | None:
 FIRM_EVENT_TYPES = {EventType.SETTINGS}
 
 
+class ActivityFilterForm(forms.Form):
+    """The filter form: rendered on every view of the tab, so its widgets are written in Python."""
+
+    default_renderer = RENDERER
+
+
 class ActivityFilter(django_filters.FilterSet):
     event_type = django_filters.ChoiceFilter(
         choices=[(value, label) for value, label in EventType.choices if value not in FIRM_EVENT_TYPES],
@@ -78,6 +86,7 @@ class ActivityFilter(django_filters.FilterSet):
     class Meta:
         model = ActivityEvent
         fields = ["event_type", "compliance", "user", "date_from", "date_to"]
+        form = ActivityFilterForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,10 +1,12 @@
 """How changed fields and their values read in the log: labels and values as staff say them."""
 
 import datetime
+import functools
 
 from django.core.exceptions import FieldDoesNotExist
 
 
+@functools.lru_cache(maxsize=1024)  # a model's fields never change in a running process
 def _contact_field(key: str):
     # The activity app knows contacts only through the app registry (it sits below them).
     from django.apps import apps

@@ -31,6 +31,11 @@ class EventType(models.TextChoices):
     SETTINGS = "settings", "Settings"
 
 
+# A dict, not EventType(value).label: the tab labels fifty rows a view, and the enum's
+# `values` is a new list each time it is read.
+_EVENT_TYPE_LABELS = dict(EventType.choices)
+
+
 class ActivityEvent(AppendOnlyModel):
     contact_id = models.BigIntegerField(null=True, blank=True)
     case_id = models.BigIntegerField(null=True, blank=True)
@@ -64,7 +69,7 @@ class ActivityEvent(AppendOnlyModel):
 
     @property
     def label(self) -> str:
-        name = EventType(self.event_type).label if self.event_type in EventType.values else self.event_type
+        name = _EVENT_TYPE_LABELS.get(self.event_type, self.event_type)
         return f"Compliance: {name}" if self.is_compliance else name
 
     @property

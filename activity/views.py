@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -21,9 +22,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from activity.filters import ActivityFilter, start_of_day
-from activity.rows import event_row
+from activity.rows import event_row, rows_html
 from activity.selectors import activity_page, contact_history_ids, report_events
 from activity.services import record_data_access
+from contacts.form_renderer import RENDERER
+from contacts.profile_header import with_profile_header
 from kayse.spreadsheet import neutralize
 
 TIMEZONE_COOKIE = "kayse_tz"  # set by static/js/activity.js from the browser's zone
@@ -51,8 +54,16 @@ def _cursor(value):
     return cursor if cursor > 0 else None
 
 
+def _tab_contact(pk):
+    """The contact with, in the same query, the profile header's phone and email and whether
+    any record was merged into it (most have none: their history is their own events)."""
+    Contact = apps.get_model("contacts", "Contact")
+    merged = Contact.objects.filter(merged_into_id=OuterRef("pk"))
+    return get_object_or_404(with_profile_header(Contact.objects.annotate(has_merged=Exists(merged))), pk=pk)
+
+
 def contact_activity_view(request, pk):
-    contact = _contact(pk)
+    contact = _tab_contact(pk)
     if contact.merged_into_id:
         url = reverse("contacts:activity", args=[contact.merged_into_id])
         return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
@@ -60,7 +71,7 @@ def contact_activity_view(request, pk):
     record_data_access(contact=contact, actor=request.user, what="activity log", request=request)
     with timezone.override(zone):
         filterset = ActivityFilter(request.GET or None)
-        history_ids = contact_history_ids(contact)
+        history_ids = contact_history_ids(contact) if contact.has_merged else [contact.pk]
         merged_ids = set(history_ids[1:])
         if filterset.is_bound and not filterset.is_valid():
             page = None
@@ -79,7 +90,9 @@ def contact_activity_view(request, pk):
             "filter": filterset,
             "page": page,
             "querystring": filterset.clean_querystring(),
-            "rows": [event_row(event, merged_ids=merged_ids) for event in page.events] if page else [],
+            "rows_html": rows_html(event_row(event, merged_ids=merged_ids, zone=zone) for event in page.events)
+            if page
+            else "",
             "viewer_zone": zone.key,
             "report_form": ReportForm(
                 initial={"date_from": today - datetime.timedelta(days=365), "date_to": today}, auto_id="report_%s"
@@ -91,6 +104,8 @@ def contact_activity_view(request, pk):
 
 
 class ReportForm(forms.Form):
+    default_renderer = RENDERER  # on every view of the tab: widgets written in Python
+
     date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
     compliance = forms.BooleanField(label="Compliance events only", required=False)

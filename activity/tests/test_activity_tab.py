@@ -11,7 +11,7 @@ from activity.selectors import PAGE_SIZE
 from activity.services import record_contact_change, record_data_access, record_event
 from activity.tests.tamper import raw_sql
 from contacts.models import Contact
-from contacts.tests.factories import ContactFactory, UserFactory
+from contacts.tests.factories import ContactEmailFactory, ContactFactory, ContactPhoneFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -273,3 +273,17 @@ def test_the_viewers_zone_comes_from_the_cookie_else_the_firms(client, staff, se
     contact = ContactFactory()
     client.cookies["kayse_tz"] = cookie
     assert f"Times shown in {zone};" in client.get(_url(contact)).content.decode()
+
+
+def test_a_refreshed_tab_costs_a_handful_of_queries(client, staff, django_assert_max_num_queries):
+    contact = ContactFactory()
+    ContactPhoneFactory(contact=contact, number="+13125550142")
+    ContactEmailFactory(contact=contact, email="pat@example.com")
+    record_event(event_type="note", description="Note added", contact_id=contact.pk)
+    client.get(_url(contact))
+    # Session, user, the contact with its header and merged records, the data-access tally
+    # (read, bumped), the page's ids and rows, the users of the filter.
+    with django_assert_max_num_queries(8):
+        html = client.get(_url(contact)).content.decode()
+    assert 'href="tel:+13125550142"' in html and 'href="mailto:pat@example.com"' in html
+    assert '<span class="badge">×2</span>' in html

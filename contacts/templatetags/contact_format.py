@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 
 from contacts.calling_window import calling_window_status
 from contacts.normalize import format_phone
+from contacts.profile_header import header_phone_and_email
 
 register = template.Library()
 
@@ -25,11 +26,9 @@ def _formatted(e164: str) -> str:
 @register.simple_tag
 def contact_header(contact):
     """What the profile header shows, from the contact alone (every tab's view passes only it):
-    primary phone and email, and the calling-window status in the contact's time zone."""
-    phones = list(contact.phones.all())
-    emails = list(contact.emails.all())
-    primary_phone = next((p for p in phones if p.is_primary), phones[0] if phones else None)
-    primary_email = next((e for e in emails if e.is_primary), emails[0] if emails else None)
+    primary phone and email (contacts/profile_header.py), and the calling-window status in the
+    contact's time zone."""
+    primary_phone, primary_email = header_phone_and_email(contact)
     status = calling_window_status(contact, primary_phone=primary_phone.number if primary_phone else None)
     return {"phone": primary_phone, "email": primary_email, "calling": status}
 
