@@ -57,15 +57,22 @@ def activity_page(*, contact_ids, filter_queryset=None, before=None, after=None,
         querysets = [ActivityEvent.objects.filter(contact_id=contact_id) for contact_id in contact_ids]
     else:
         querysets = [ActivityEvent.objects.filter(contact_id__in=contact_ids)]
-    # Ids first (index-only scans), then the page's rows in one query.
-    ids = []
-    for queryset in querysets:
-        ids.extend(bounded(filter_queryset(queryset)).order_by(order).values_list("id", flat=True)[: size + 1])
-    ids.sort(reverse=not ascending)
-    more = len(ids) > size
-    ids = sorted(ids[:size], reverse=True)
-    by_id = {event.pk: event for event in _events(ActivityEvent.objects.filter(id__in=ids))} if ids else {}
-    rows = [by_id[pk] for pk in ids if pk in by_id]
+    if len(querysets) == 1:
+        # The ids on the index (an index-only scan, in a subquery), their rows in the same query.
+        ids = bounded(filter_queryset(querysets[0])).order_by(order).values("id")[: size + 1]
+        rows = list(_events(ActivityEvent.objects.filter(id__in=ids)).order_by(order))
+        more = len(rows) > size
+        rows = sorted(rows[:size], key=lambda event: event.pk, reverse=True)
+    else:
+        # Each contact's ids first (index-only scans), then the page's rows in one query.
+        ids = []
+        for queryset in querysets:
+            ids.extend(bounded(filter_queryset(queryset)).order_by(order).values_list("id", flat=True)[: size + 1])
+        ids.sort(reverse=not ascending)
+        more = len(ids) > size
+        ids = sorted(ids[:size], reverse=True)
+        by_id = {event.pk: event for event in _events(ActivityEvent.objects.filter(id__in=ids))} if ids else {}
+        rows = [by_id[pk] for pk in ids if pk in by_id]
     if ascending:
         page = ActivityPage(events=rows, older_cursor=rows[-1].pk if rows else None)
         page.newer_cursor = rows[0].pk if rows and more else None

@@ -287,3 +287,28 @@ def test_a_refreshed_tab_costs_a_handful_of_queries(client, staff, django_assert
         html = client.get(_url(contact)).content.decode()
     assert 'href="tel:+13125550142"' in html and 'href="mailto:pat@example.com"' in html
     assert '<span class="badge">×2</span>' in html
+
+
+@pytest.mark.parametrize("merged_records", [2, 7])  # one id scan per record, or one for them all
+def test_pages_walk_every_event_of_the_history_both_ways(merged_records):
+    from activity.selectors import activity_page, contact_history_ids
+
+    survivor = ContactFactory()
+    merged = [ContactFactory(merged_into=survivor) for _ in range(merged_records)]
+    for number in range(120):
+        contact = [survivor, *merged][number % (merged_records + 1)]
+        record_event(event_type="note", description=f"n{number}", contact_id=contact.pk)
+    history = contact_history_ids(survivor)
+    every = list(ActivityEvent.objects.order_by("-id").values_list("id", flat=True))
+    pages, cursor = [], None
+    while True:
+        page = activity_page(contact_ids=history, before=cursor, size=50)
+        pages.append([event.pk for event in page.events])
+        if page.older_cursor is None:
+            break
+        cursor = page.older_cursor
+    assert [pk for page in pages for pk in page] == every
+    assert [len(page) for page in pages] == [50, 50, 20]
+    back = activity_page(contact_ids=history, after=page.newer_cursor, size=50)
+    assert [event.pk for event in back.events] == pages[1]
+    assert back.newer_cursor == pages[1][0] and back.older_cursor == pages[1][-1]
