@@ -282,8 +282,8 @@ def test_a_refreshed_tab_costs_a_handful_of_queries(client, staff, django_assert
     record_event(event_type="note", description="Note added", contact_id=contact.pk)
     client.get(_url(contact))
     # Session, user, the contact with its header and merged records, the data-access tally
-    # (read, bumped), the page's ids and rows, the users of the filter.
-    with django_assert_max_num_queries(8):
+    # (read, bumped), the page's rows, the users of the filter.
+    with django_assert_max_num_queries(7):
         html = client.get(_url(contact)).content.decode()
     assert 'href="tel:+13125550142"' in html and 'href="mailto:pat@example.com"' in html
     assert '<span class="badge">×2</span>' in html
