@@ -12,7 +12,7 @@ from contacts.filters import ContactFilter
 from contacts.models import Contact
 from contacts.selectors import (
     DEFAULT_COLUMNS,
-    annotate_calling_status,
+    add_row_columns,
     bounded_count,
     case_contacts,
     contact_page,
@@ -46,7 +46,7 @@ def _case_contacts_context(request, case):
     filtered = filterset.qs if filterset.is_valid() else Contact.objects.none()
     contacts = case_contacts(case=case, filterset_queryset=filtered)
     page = contact_page(contacts, page_number(request.GET.get("page")), size=MODAL_PAGE_SIZE)
-    annotate_calling_status(page.object_list)
+    add_row_columns(page.object_list)
     return {
         "case": case,
         "filter": filterset,

@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone, is_naive
 
-from contacts.calling_window import calling_window_status
 from contacts.templatetags.contact_format import contact_method, phone
 
 # The table's optional columns in the order of its header (contact_table.html).
@@ -65,30 +64,25 @@ class _Table:
 
     @staticmethod
     def phone(contact) -> str:
-        phones = getattr(contact, "primary_phones", None)
-        if not phones:
+        number = contact.primary_phone_number
+        if number is None:
             return f'<td class="nowrap">{_DASH}</td>'
-        links = "".join(
-            f'<a href="tel:{escape(number.number)}">{escape(phone(number.number))}</a>' for number in phones
-        )
-        return f'<td class="nowrap">{links}</td>'
+        return f'<td class="nowrap"><a href="tel:{escape(number)}">{escape(phone(number))}</a></td>'
 
     @staticmethod
     def email(contact) -> str:
-        emails = getattr(contact, "primary_emails", None)
-        if not emails:
+        email = contact.primary_email_address
+        if email is None:
             return f'<td class="email">{_DASH}</td>'
-        return '<td class="email">' + "".join(escape(email.email) for email in emails) + "</td>"
+        return f'<td class="email">{escape(email)}</td>'
 
     def cases(self, contact) -> str:
-        links = getattr(contact, "case_link_list", None)
-        if not links:
+        cases = contact.case_numbers
+        if not cases:
             return f'<td class="nowrap">{_DASH}</td>'
         before, after = self.case_url
-        shown = ", ".join(
-            f'<a href="{before}{link.case_id}{after}">{escape(link.case.number)}</a>' for link in links[:2]
-        )
-        more = f' <span class="muted">+{len(links) - 2}</span>' if len(links) > 2 else ""
+        shown = ", ".join(f'<a href="{before}{case_id}{after}">{escape(number)}</a>' for case_id, number in cases[:2])
+        more = f' <span class="muted">+{len(cases) - 2}</span>' if len(cases) > 2 else ""
         return f'<td class="nowrap">{shown}{more}</td>'
 
     @staticmethod
@@ -118,10 +112,7 @@ class _Table:
         return self._badge(self._sentiments, "<td>", "sentiment", value, contact.get_sentiment_label_display)
 
     def local_time(self, contact) -> str:
-        calling = getattr(contact, "calling", None)
-        if calling is None:
-            phones = getattr(contact, "primary_phones", None)
-            calling = calling_window_status(contact, primary_phone=phones[0].number if phones else None)
+        calling = contact.calling
         # The contact's own clock, not converted to the viewer's time zone ("g:i A" reads the
         # hour and minute only, so each is formatted once a table).
         local = calling.local_time
@@ -152,7 +143,7 @@ class _Table:
 
 
 def contact_rows(contacts, columns) -> SafeString:
-    """The <tr> of each contact (prefetched by selectors.contact_list, annotated by
-    selectors.annotate_calling_status), with the cells of the chosen columns."""
+    """The <tr> of each contact (with selectors.add_row_columns's attributes), with the cells of
+    the chosen columns."""
     table = _Table(columns)
     return mark_safe("".join(table.render(contact) for contact in contacts))  # noqa: S308 (every value escaped)

@@ -1,10 +1,11 @@
 """Reading contacts: the querysets every view, export and command uses."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet, Value
+from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from contacts import name_words
@@ -104,20 +105,10 @@ def live_contacts(queryset: QuerySet) -> QuerySet:
 
 
 def contact_list(*, filterset_queryset: QuerySet | None = None, sort: str = DEFAULT_SORT) -> QuerySet:
-    """Live contacts in the chosen order, with what a list row shows, in a fixed number of
-    queries whatever the page size (one per prefetch)."""
+    """Live contacts in the chosen order (add_row_columns adds what a list row shows)."""
     queryset = filterset_queryset if filterset_queryset is not None else Contact.objects.all()
     ordering = SORTS.get(sort, SORTS[DEFAULT_SORT])[1]
-    case_links = case_contact_model().objects.select_related("case").order_by("-case__opened_on", "case_id")
-    return (
-        live_contacts(queryset)
-        .order_by(*ordering)
-        .prefetch_related(
-            Prefetch("phones", queryset=ContactPhone.objects.filter(is_primary=True), to_attr="primary_phones"),
-            Prefetch("emails", queryset=ContactEmail.objects.filter(is_primary=True), to_attr="primary_emails"),
-            Prefetch("case_links", queryset=case_links, to_attr="case_link_list"),
-        )
-    )
+    return live_contacts(queryset).order_by(*ordering)
 
 
 PAGE_SIZE = 25
@@ -199,9 +190,31 @@ def name_search_results(filterset, *, sort: str, number: int) -> "tuple[ContactP
 def annotate_calling_status(contacts, *, now=None) -> None:
     """Attach each contact's local time and calling-window status (pure Python, no queries)."""
     for contact in contacts:
-        phones = getattr(contact, "primary_phones", None)
-        primary = phones[0].number if phones else None
-        contact.calling = calling_window_status(contact, primary_phone=primary, now=now)
+        contact.calling = calling_window_status(contact, primary_phone=contact.primary_phone_number, now=now)
+
+
+def add_row_columns(contacts, *, now=None) -> None:
+    """What a list row shows beside the contact's own fields: `primary_phone_number`,
+    `primary_email_address`, `case_numbers` ((case id, number), newest case first) and the calling status.
+
+    Three queries for the page whatever its size, read as plain values: prefetching the phones,
+    emails and case links as models cost ~13 ms a page at a million contacts, nearly all of it
+    building the models."""
+    ids = [contact.pk for contact in contacts]
+    phones, emails, cases = {}, {}, defaultdict(list)
+    if ids:
+        primary_phones = ContactPhone.objects.filter(contact_id__in=ids, is_primary=True).order_by()
+        phones = dict(primary_phones.values_list("contact_id", "number"))
+        primary_emails = ContactEmail.objects.filter(contact_id__in=ids, is_primary=True).order_by()
+        emails = dict(primary_emails.values_list("contact_id", "email"))
+        links = case_contact_model().objects.filter(contact_id__in=ids).order_by("-case__opened_on", "case_id")
+        for contact_id, case_id, number in links.values_list("contact_id", "case_id", "case__number"):
+            cases[contact_id].append((case_id, number))
+    for contact in contacts:
+        contact.primary_phone_number = phones.get(contact.pk)
+        contact.primary_email_address = emails.get(contact.pk)
+        contact.case_numbers = cases.get(contact.pk, [])
+    annotate_calling_status(contacts, now=now)
 
 
 # Counting is exact up to this many rows; above it the list says "more than …" at once and

@@ -27,6 +27,7 @@ from contacts.selectors import (
     DEFAULT_COLUMNS,
     DEFAULT_SORT,
     SORTS,
+    add_row_columns,
     annotate_calling_status,
     bounded_count,
     contact_case_links,
@@ -71,7 +72,7 @@ def contact_list_view(request):
     else:
         page = contact_page(contact_list(filterset_queryset=filtered, sort=sort), number)
         count = bounded_count(live_contacts(filtered))
-    annotate_calling_status(page.object_list)
+    add_row_columns(page.object_list)
     context = {
         "filter": filterset,
         "page": page,
@@ -133,7 +134,7 @@ def _profile_context(contact, active_tab, **extra):
     emails = list(contact.emails.all())
     primary_phone = next((p for p in phones if p.is_primary), phones[0] if phones else None)
     primary_email = next((e for e in emails if e.is_primary), emails[0] if emails else None)
-    contact.primary_phones = [primary_phone] if primary_phone else []
+    contact.primary_phone_number = primary_phone.number if primary_phone else None
     annotate_calling_status([contact])
     return {
         "contact": contact,
