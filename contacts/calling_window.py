@@ -9,6 +9,7 @@ a state's stricter hours (CALLING_WINDOW_BY_STATE) can only narrow it.
 
 import datetime
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -114,7 +115,7 @@ def _every_zone() -> tuple[tuple[str, ZoneInfo], ...]:
     return tuple((name, ZoneInfo(name)) for name in sorted(available_timezones()))
 
 
-def callable_now_q(*, now: datetime.datetime | None = None):
+def callable_now_q(*, now: datetime.datetime | None = None, zones_in_use: Iterable[str] | None = None):
     """The same rule as `calling_window_status`, as a database filter: contacts that may be
     called now (no do-not-call flag, and inside their window in their time zone).
 
@@ -122,16 +123,30 @@ def callable_now_q(*, now: datetime.datetime | None = None):
     so the filter stays one indexed-friendly query at a million contacts. A contact with no
     time zone on the profile is judged by the firm's zone here; the header and list column
     refine that from the phone number.
+
+    `zones_in_use` (the `timezone` values contacts have: selectors.time_zones_in_use) leaves
+    out the zones no contact is in. When none of those is inside calling hours (a US firm's
+    contacts at night) the filter matches nothing without a query; otherwise the condition
+    names a handful of zones instead of every zone on Earth, which each row is tested against.
     """
-    from django.db.models import Q
+    from django.db.models import Q, Value
+    from django.db.models.functions import Coalesce
+    from django.db.models.lookups import In
 
     now = now or timezone.now()
+    # Wrapped so that no database drives the list by the contact_timezone index: it would read
+    # and sort every contact of the zones, where the list's sort index finds a page at once.
+    zone_of_row = Coalesce("timezone", Value(""))
+    wanted = None if zones_in_use is None else set(zones_in_use)
     zones_by_time: dict[datetime.time, list[str]] = {}
     for name, zone in _every_zone():
+        if wanted is not None and name not in wanted:
+            continue
         local = now.astimezone(zone).time().replace(second=0, microsecond=0, tzinfo=None)
         zones_by_time.setdefault(local, []).append(name)
-    firm_time = now.astimezone(ZoneInfo(settings.TIME_ZONE)).time().replace(second=0, microsecond=0, tzinfo=None)
-    zones_by_time.setdefault(firm_time, []).append("")
+    if wanted is None or "" in wanted:
+        firm_time = now.astimezone(ZoneInfo(settings.TIME_ZONE)).time().replace(second=0, microsecond=0, tzinfo=None)
+        zones_by_time.setdefault(firm_time, []).append("")
     state_windows = {
         state.upper(): (datetime.time.fromisoformat(start), datetime.time.fromisoformat(end))
         for state, (start, end) in firm_setting("CALLING_WINDOW_BY_STATE").items()
@@ -141,7 +156,7 @@ def callable_now_q(*, now: datetime.datetime | None = None):
     for local, names in zones_by_time.items():
         if not firm_start <= local < firm_end:
             continue  # the firm's hours are closed in these zones
-        group = Q(timezone__in=names, calling_window_start__lte=local, calling_window_end__gt=local)
+        group = Q(In(zone_of_row, names), calling_window_start__lte=local, calling_window_end__gt=local)
         closed_states = [state for state, (start, end) in state_windows.items() if not start <= local < end]
         if closed_states:
             group &= ~Q(state__in=closed_states + [state.lower() for state in closed_states])

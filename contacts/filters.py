@@ -11,7 +11,7 @@ from contacts.calling_window import callable_now_q
 from contacts.form_renderer import RENDERER
 from contacts.login_source import FILTER_CHOICES, filter_by_login_source
 from contacts.models import Contact, ImportedContact, Sentiment
-from contacts.selectors import case_contact_model, case_model, search_contacts
+from contacts.selectors import case_contact_model, case_model, search_contacts, time_zones_in_use
 
 DO_NOT_CONTACT_CHOICES = [
     ("call", "Do not call"),
@@ -142,7 +142,7 @@ class ContactFilter(django_filters.FilterSet):
 
     def filter_callable_now(self, queryset, name, value):
         """Inside their calling window now and not do-not-call (contacts/calling_window.py)."""
-        return queryset.filter(callable_now_q()) if value else queryset
+        return queryset.filter(callable_now_q(zones_in_use=time_zones_in_use())) if value else queryset
 
     def filter_import_batch(self, queryset, name, value):
         """Contacts the import created or changed (ImportedContact is indexed by batch)."""

@@ -120,6 +120,8 @@ class Contact(models.Model):
             # Partial: a plain index would tempt SQLite to drive lists by "archived_at IS NULL".
             models.Index(fields=["archived_at"], name="contact_archived_only", condition=Q(archived_at__isnull=False)),
             models.Index(fields=["date_of_birth"], name="contact_dob"),
+            # The zones contacts are in, read one probe per zone (selectors.time_zones_in_use).
+            models.Index(fields=["timezone"], name="contact_timezone"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(login_source__in=LoginSource.values), name="contact_login_source_valid"),

@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce
 
@@ -264,6 +265,27 @@ def estimated_count(filtered: QuerySet, *, cache_key: str, indexed_only: bool = 
             value = live_contacts(filtered).order_by().count()
         cache.set(cache_key, value, COUNT_CACHE_SECONDS)
     return ResultCount(_about(value), value <= EXACT_COUNT_LIMIT)
+
+
+# A loose index scan: the smallest zone, then the next one above it, and so on.
+_TIME_ZONES_IN_USE = """
+    WITH RECURSIVE zone(name) AS (
+        SELECT MIN(timezone) FROM contacts_contact
+        UNION ALL
+        SELECT (SELECT MIN(timezone) FROM contacts_contact WHERE timezone > zone.name) FROM zone
+        WHERE zone.name IS NOT NULL
+    )
+    SELECT name FROM zone WHERE name IS NOT NULL
+"""
+
+
+def time_zones_in_use() -> list[str]:
+    """Every distinct time zone on a contact's profile ("" included) in well under a
+    millisecond at any size: one probe of the contact_timezone index per zone, where a plain
+    DISTINCT would read every contact's entry."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TIME_ZONES_IN_USE)
+        return [name for (name,) in cursor.fetchall()]
 
 
 def list_preference(*, user, list_name: str) -> ListPreference | None:

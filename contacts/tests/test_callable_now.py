@@ -3,10 +3,13 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from freezegun import freeze_time
 
-from contacts.calling_window import calling_window_status
+from contacts import selectors
+from contacts.calling_window import callable_now_q, calling_window_status
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory, UserFactory
 
@@ -60,3 +63,32 @@ def test_a_stricter_state_window_applies(client, settings):
     in_oregon = ContactFactory(timezone="America/Los_Angeles", state="OR")
     listed = _callable_ids(client)
     assert in_oregon.pk in listed and in_california.pk not in listed
+
+
+def test_the_zones_in_use_are_each_distinct_zone_once_blank_included():
+    for zone in ["America/Chicago", "Asia/Tokyo", "America/Chicago", ""]:
+        ContactFactory(timezone=zone)
+    assert sorted(selectors.time_zones_in_use()) == ["", "America/Chicago", "Asia/Tokyo"]
+
+
+def test_when_every_contacts_zone_is_closed_nobody_is_listed_without_reading_the_contacts(client):
+    # 08:30 UTC: 03:30 in New York and Chicago, 22:30 in Honolulu; 17:30 in Tokyo, where nobody is.
+    ContactFactory(timezone="America/New_York")
+    ContactFactory(timezone="America/Chicago")
+    ContactFactory(timezone="Pacific/Honolulu")
+    client.force_login(UserFactory())
+    client.get(reverse("contacts:list"))
+    with freeze_time("2026-11-25 08:30:00"), CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("contacts:list"), {"callable_now": "on"}).content.decode()
+    assert "No contacts match these filters." in page
+    assert not [query for query in queries if 'FROM "contacts_contact"' in query["sql"] and "MIN(" not in query["sql"]]
+
+
+def test_a_zone_nobody_is_in_leaves_the_others_as_they_were():
+    # 20:30 UTC (NOW): New York is open, Tokyo closed.
+    in_new_york = ContactFactory(timezone="America/New_York")
+    ContactFactory(timezone="Asia/Tokyo")
+    with freeze_time(NOW):
+        every_zone = set(Contact.objects.filter(callable_now_q()).values_list("pk", flat=True))
+        in_use = callable_now_q(zones_in_use=["America/New_York", "Asia/Tokyo"])
+        assert set(Contact.objects.filter(in_use).values_list("pk", flat=True)) == every_zone == {in_new_york.pk}
