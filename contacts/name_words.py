@@ -73,8 +73,11 @@ _TRIGGERS = {
 }
 
 
-def ensure_name_words(cursor) -> None:
-    """Create the triggers when missing (PostgreSQL); when any was missing, refill the table."""
+def ensure_name_words(cursor, *, in_transaction: bool) -> None:
+    """Create the triggers when missing (PostgreSQL); when any was missing, refill the table.
+
+    A refill is vacuumed when it can be (outside a transaction): index-only scans read the
+    table for every row until the rows are marked visible to all."""
     cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [TABLE])
     if not cursor.fetchone()[0]:
         return
@@ -93,7 +96,7 @@ def ensure_name_words(cursor) -> None:
         "SELECT DISTINCT word, c.id, c.sort_name, c.login_source, c.merged_into_id IS NULL AND c.archived_at IS NULL "
         "FROM contacts_contact c, regexp_split_to_table(c.search_name, '[^a-z0-9]+') AS word WHERE word <> ''"
     )
-    cursor.execute(f"ANALYZE {TABLE}")
+    cursor.execute(f"ANALYZE {TABLE}" if in_transaction else f"VACUUM (ANALYZE) {TABLE}")
 
 
 def _needed(tokens: list[str]) -> list[str]:
@@ -107,18 +110,29 @@ def _needed(tokens: list[str]) -> list[str]:
     return kept
 
 
+def _prefix(alias: str, token: str) -> tuple[str, list[str]]:
+    """`alias.word` starts with `token`, as the index's own range (the operators of its pattern
+    ops: byte order, whatever the database's collation). Tokens are [a-z0-9]+ (name_tokens)."""
+    return f"{alias}.word ~>=~ %s AND {alias}.word ~<~ %s", [token, token[:-1] + chr(ord(token[-1]) + 1)]
+
+
 def _matches_sql(tokens: list[str], login_source: str | None) -> tuple[str, list]:
-    """FROM/WHERE of the rows of the longest word's prefix, for live contacts having all words."""
-    driving, *others = _needed(tokens)
-    sql = f"FROM {TABLE} w WHERE w.word LIKE %s AND w.live"  # noqa: S608 - constants
-    params: list = [driving + "%"]
+    """FROM/WHERE of the index entries of live contacts having a name word starting with each
+    token. Joined on the contact, so the planner starts from whichever prefix is rarer; a contact
+    with two entries for one prefix comes twice."""
+    tables, conditions, params = [f"{TABLE} w0"], [], []
+    for number, token in enumerate(_needed(tokens)):
+        alias = f"w{number}"
+        if number:
+            tables.append(f"JOIN {TABLE} {alias} ON {alias}.contact_id = w0.contact_id")
+        condition, values = _prefix(alias, token)
+        conditions.append(condition)
+        params.extend(values)
+    conditions.append("w0.live")
     if login_source:
-        sql += " AND w.login_source = %s"
+        conditions.append("w0.login_source = %s")
         params.append(login_source)
-    for token in others:
-        sql += f" AND w.contact_id IN (SELECT contact_id FROM {TABLE} WHERE word LIKE %s)"  # noqa: S608
-        params.append(token + "%")
-    return sql, params
+    return f"FROM {' '.join(tables)} WHERE {' AND '.join(conditions)}", params
 
 
 def usable(tokens: list[str], *, other_filters: bool, sort: str) -> bool:
@@ -141,27 +155,24 @@ def page_ids(
     if login_source not in LoginSource.values:
         login_source = None
     where, params = _matches_sql(tokens, login_source)
+    direction = "DESC" if descending else "ASC"
+    # One pass over at most DENSE_MATCHES + 1 entries gives how many entries and contacts match
+    # and the first entries in name order. Entries of one contact are next to each other in that
+    # order; reading as many extra entries as there are duplicates fills the page without them.
+    sql = f"""
+        WITH matched AS MATERIALIZED (SELECT w0.contact_id, w0.sort_name {where} LIMIT %s),
+        counted AS (SELECT count(*) AS entries, count(DISTINCT contact_id) AS contacts FROM matched)
+        SELECT entries, contacts, CASE WHEN entries <= %s THEN ARRAY(
+            SELECT contact_id FROM matched ORDER BY sort_name {direction}, contact_id {direction}
+            LIMIT (SELECT %s + entries - contacts FROM counted)
+        ) END FROM counted"""  # noqa: S608 - constants
     with connection.cursor() as cursor:
-        # Counted on at most DENSE_MATCHES + 1 index entries: words, and contacts (a contact whose
-        # name has two words with the prefix has two entries).
-        cursor.execute(
-            f"SELECT count(*), count(DISTINCT contact_id) FROM (SELECT w.contact_id {where} LIMIT %s) m",  # noqa: S608
-            [*params, DENSE_MATCHES + 1],
-        )
-        entries, contacts = cursor.fetchone()
-        if entries > DENSE_MATCHES:
-            return None
-        if offset >= contacts:
-            return [], contacts
-        direction = "DESC" if descending else "ASC"
-        # Entries of one contact are next to each other in this order; reading the extra entries
-        # the duplicates take up is enough to fill the page after dropping them.
-        cursor.execute(
-            f"SELECT w.contact_id {where} ORDER BY w.sort_name {direction}, w.contact_id {direction} LIMIT %s",  # noqa: S608
-            [*params, offset + limit + (entries - contacts)],
-        )
-        ids = []
-        for (contact_id,) in cursor.fetchall():
-            if not ids or ids[-1] != contact_id:
-                ids.append(contact_id)
+        cursor.execute(sql, [*params, DENSE_MATCHES + 1, DENSE_MATCHES, offset + limit])
+        entries, contacts, found = cursor.fetchone()
+    if entries > DENSE_MATCHES:
+        return None
+    ids = []
+    for contact_id in found:
+        if not ids or ids[-1] != contact_id:
+            ids.append(contact_id)
     return ids[offset : offset + limit], contacts

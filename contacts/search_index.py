@@ -82,7 +82,7 @@ def ensure_search_index(*, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
                     "USING gin (to_tsvector('simple', search_name))"
                 )
             _ensure_live_statistics(cursor)
-            ensure_name_words(cursor)
+            ensure_name_words(cursor, in_transaction=conn.in_atomic_block)
 
 
 def _ensure_live_statistics(cursor) -> None:
