@@ -157,10 +157,19 @@ def page_number(raw) -> int:
 
 
 def contact_page(queryset: QuerySet, number: int, *, size: int | None = None) -> ContactPage:
-    """Fetch one more row than shown, to know whether a next page exists without counting."""
+    """Fetch one more row than shown, to know whether a next page exists without counting.
+
+    Past the first page the page's ids come first, then its rows: the rows skipped are read as
+    ids (on PostgreSQL from the sort index alone, which carries the live-contact columns), not
+    as whole rows (page 400 skips 9,975)."""
     size = size or PAGE_SIZE
     offset = (number - 1) * size
-    rows = list(queryset[offset : offset + size + 1])
+    if offset:
+        ids = list(queryset.values_list("pk", flat=True)[offset : offset + size + 1])
+        by_id = queryset.model._default_manager.in_bulk(ids)
+        rows = [by_id[pk] for pk in ids if pk in by_id]
+    else:
+        rows = list(queryset[: size + 1])
     has_next = len(rows) > size and number < MAX_PAGE
     return ContactPage(rows[:size], number, has_next, number >= MAX_PAGE and len(rows) > size, size)
 

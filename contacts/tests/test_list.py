@@ -190,6 +190,17 @@ def test_pages_are_bounded_and_need_no_count(client, staff, monkeypatch):
     assert page.number == 2 and page.has_next is False and page.is_last_allowed is True
 
 
+def test_every_page_lists_its_share_of_the_sorted_contacts_once(client, staff, monkeypatch):
+    contacts = [ContactFactory(last_name=f"Same{index % 3}", first_name=f"N{index}") for index in range(8)]
+    ContactFactory(last_name="Same1", archived_at=NOW)
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 3)
+    pages = [client.get(URL, {"sort": "-name", "page": number}).context["page"] for number in (1, 2, 3)]
+    listed = [contact.pk for page in pages for contact in page.object_list]
+    expected = sorted(contacts, key=lambda contact: (contact.sort_name, contact.pk), reverse=True)
+    assert listed == [contact.pk for contact in expected]
+    assert [page.has_next for page in pages] == [True, True, False]
+
+
 def test_next_page_links_keep_the_filters(client, staff):
     for index in range(30):
         ContactFactory(last_name=f"Web{index:02d}", web_last_login_at=NOW)
