@@ -24,8 +24,11 @@ from django.db import connection
 from contacts.login_source import LoginSource
 
 TABLE = "contacts_contactnameword"
-# Above this many matching words, matches are dense in name order: the sort index is walked.
+# Several typed words: above this many entries for them all, matches are dense in name order
+# and the GIN path walks the sort index instead.
 DENSE_MATCHES = 20_000
+# One typed word: a prefix covering more distinct name words than this ("ma") is left to the GIN path.
+MOST_WORDS = 64
 
 _LIVE = "(NEW.merged_into_id IS NULL AND NEW.archived_at IS NULL)"
 _FUNCTIONS = {
@@ -148,31 +151,102 @@ def usable(tokens: list[str], *, other_filters: bool, sort: str) -> bool:
 
 
 def page_ids(
-    tokens: list[str], *, login_source: str | None, descending: bool, offset: int, limit: int
+    tokens: list[str], *, login_source: str | None, descending: bool, offset: int, limit: int, count_limit: int
 ) -> tuple[list[int], int] | None:
-    """Ids of the live contacts at [offset, offset + limit) in name order, and how many match in
-    all; None when the prefix is too common for this index (the caller uses the GIN path)."""
+    """Ids of the live contacts at [offset, offset + limit) in name order, and how many match: exactly
+    up to `count_limit`, and above it any number above it. None when the prefix is too common for
+    this index (the caller uses the GIN path)."""
     if login_source not in LoginSource.values:
         login_source = None
-    where, params = _matches_sql(tokens, login_source)
     direction = "DESC" if descending else "ASC"
-    # One pass over at most DENSE_MATCHES + 1 entries gives how many entries and contacts match
-    # and the first entries in name order. Entries of one contact are next to each other in that
-    # order; reading as many extra entries as there are duplicates fills the page without them.
+    needed = _needed(tokens)
+    if len(needed) == 1:
+        return _one_word_page(needed[0], login_source, direction, offset, limit, count_limit)
+    return _several_words_page(needed, login_source, direction, offset, limit)
+
+
+def _dedupe(ids) -> list[int]:
+    """Drop a contact's second entry: in name order, a contact's entries are next to each other."""
+    unique = []
+    for contact_id in ids:
+        if not unique or unique[-1] != contact_id:
+            unique.append(contact_id)
+    return unique
+
+
+def _one_word_page(token, login_source, direction, offset, limit, count_limit):
+    """One prefix: the distinct words it covers are found by skipping through the index (one probe
+    each), each word's entries are already in name order in the index, so the page is the first
+    entries of each word merged: a few hundred index entries whatever the number of matches.
+
+    The count reads at most 2 × count_limit + 2 entries: with more than count_limit contacts among
+    them the list says "more than"; otherwise (all read, or names with many words sharing the
+    prefix) the contacts are counted exactly."""
+    low, high = token, token[:-1] + chr(ord(token[-1]) + 1)
+    filters = " AND w.login_source = %(source)s" if login_source else ""
+    sql = f"""
+        WITH RECURSIVE words(word) AS (
+            (SELECT word FROM {TABLE} WHERE word ~>=~ %(low)s AND word ~<~ %(high)s ORDER BY word USING ~<~ LIMIT 1)
+            UNION ALL
+            SELECT (SELECT n.word FROM {TABLE} n WHERE n.word ~>~ words.word AND n.word ~<~ %(high)s
+                    ORDER BY n.word USING ~<~ LIMIT 1)
+            FROM words WHERE words.word IS NOT NULL
+        ),
+        covered AS (SELECT word FROM words WHERE word IS NOT NULL LIMIT %(most_words)s),
+        counted AS (
+            SELECT count(*) AS entries, count(DISTINCT contact_id) AS contacts FROM (
+                SELECT w.contact_id FROM {TABLE} w
+                WHERE w.word ~>=~ %(low)s AND w.word ~<~ %(high)s AND w.live{filters} LIMIT %(count_entries)s
+            ) entry
+        )
+        SELECT (SELECT count(*) FROM covered), entries, contacts, ARRAY(
+            SELECT page.contact_id FROM covered, LATERAL (
+                SELECT w.sort_name, w.contact_id FROM {TABLE} w WHERE w.word = covered.word AND w.live{filters}
+                ORDER BY w.sort_name {direction}, w.contact_id {direction} LIMIT %(read)s
+            ) page
+            ORDER BY page.sort_name {direction}, page.contact_id {direction} LIMIT %(read)s
+        ) FROM counted"""  # noqa: S608 - constants and the direction keyword
+    params = {
+        "low": low,
+        "high": high,
+        "source": login_source,
+        "most_words": MOST_WORDS + 1,
+        "count_entries": 2 * count_limit + 2,
+        "read": offset + 2 * limit,
+    }
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(sql, params)
+            words, entries, contacts, found = cursor.fetchone()
+            if words > MOST_WORDS:
+                return None
+            ids = _dedupe(found)
+            # Duplicates took more than the spare `limit` entries: read further (rare).
+            if len(ids) >= offset + limit or len(found) < params["read"]:
+                break
+            params["read"] *= 2
+        if entries == params["count_entries"] and contacts <= count_limit:
+            where, values = _matches_sql([token], login_source)
+            cursor.execute(f"SELECT count(DISTINCT w0.contact_id) {where}", values)  # noqa: S608 - constants
+            (contacts,) = cursor.fetchone()
+    return ids[offset : offset + limit], contacts
+
+
+def _several_words_page(needed, login_source, direction, offset, limit):
+    """Several prefixes: the entries of contacts having them all, read once (at most DENSE_MATCHES
+    + 1) for both the counts and the first entries in name order, where duplicates sit together;
+    reading as many extra entries as there are duplicates fills the page without them."""
+    where, params = _matches_sql(needed, login_source)
     sql = f"""
         WITH matched AS MATERIALIZED (SELECT w0.contact_id, w0.sort_name {where} LIMIT %s),
         counted AS (SELECT count(*) AS entries, count(DISTINCT contact_id) AS contacts FROM matched)
         SELECT entries, contacts, CASE WHEN entries <= %s THEN ARRAY(
             SELECT contact_id FROM matched ORDER BY sort_name {direction}, contact_id {direction}
             LIMIT (SELECT %s + entries - contacts FROM counted)
-        ) END FROM counted"""  # noqa: S608 - constants
+        ) END FROM counted"""  # noqa: S608 - constants and the direction keyword
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, DENSE_MATCHES + 1, DENSE_MATCHES, offset + limit])
         entries, contacts, found = cursor.fetchone()
     if entries > DENSE_MATCHES:
         return None
-    ids = []
-    for contact_id in found:
-        if not ids or ids[-1] != contact_id:
-            ids.append(contact_id)
-    return ids[offset : offset + limit], contacts
+    return _dedupe(found)[offset : offset + limit], contacts

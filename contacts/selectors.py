@@ -187,6 +187,7 @@ def name_search_results(filterset, *, sort: str, number: int) -> "tuple[ContactP
         descending=sort == "-name",
         offset=(number - 1) * PAGE_SIZE,
         limit=PAGE_SIZE + 1,
+        count_limit=EXACT_COUNT_LIMIT,
     )
     if found is None:
         return None

@@ -8,7 +8,7 @@ from django.utils import timezone
 from contacts import name_words
 from contacts.filters import ContactFilter
 from contacts.models import Contact, ContactNameWord
-from contacts.search_index import ensure_search_index
+from contacts.search_index import ensure_search_index, name_match, name_tokens
 from contacts.selectors import (
     bounded_count,
     contact_list,
@@ -118,11 +118,42 @@ def test_the_index_follows_every_kind_of_write(people):
     assert not ContactNameWord.objects.filter(contact_id=contact.pk).exists()
 
 
-def test_a_dense_prefix_is_left_to_the_full_text_path(people, monkeypatch):
+def test_a_common_prefix_is_left_to_the_full_text_path(people, monkeypatch):
+    monkeypatch.setattr(name_words, "MOST_WORDS", 3)  # "gar": garcia, garcon, gardner, garth
     monkeypatch.setattr(name_words, "DENSE_MATCHES", 5)
-    filterset = ContactFilter(QueryDict("q=garc"), queryset=Contact.objects.all())
-    assert filterset.is_valid()
-    assert name_search_results(filterset, sort="name", number=1) is None
+    for params in ("q=gar", "q=garcia maria"):
+        filterset = ContactFilter(QueryDict(params), queryset=Contact.objects.all())
+        assert filterset.is_valid()
+        assert name_search_results(filterset, sort="name", number=1) is None
+    both_paths("q=garc")  # two words: still served
+
+
+def gin_ids(text, login_source=None):
+    rows = live_contacts(Contact.objects.filter(name_match(name_tokens(text))))
+    if login_source:
+        rows = rows.filter(login_source=login_source)
+    return list(rows.order_by("sort_name", "id").values_list("id", flat=True))
+
+
+def test_many_names_with_two_words_sharing_the_prefix():
+    # Every contact has two or three entries for "ma": the page reads further to fill itself.
+    for i in range(12):
+        ContactFactory(first_name="Mara", middle_name="Marta" if i % 2 else "", last_name=f"Manning{i:02d}")
+    expected = gin_ids("ma")
+    for offset in (0, 2, 5, 10):
+        ids, total = name_words.page_ids(
+            ["ma"], login_source=None, descending=False, offset=offset, limit=3, count_limit=1000
+        )
+        assert ids == expected[offset : offset + 3]
+        assert total == 12
+    # Counted on at most 2 × 4 + 2 = 10 entries: "mb" has 12 entries for 3 contacts, so the 10
+    # read hold fewer than 5 contacts and all are counted; "man" has 12 contacts: "more than 4".
+    for _ in range(3):
+        ContactFactory(first_name="Mba Mbb", middle_name="Mbc", last_name="Mbd")
+    _, total = name_words.page_ids(["mb"], login_source=None, descending=False, offset=0, limit=3, count_limit=4)
+    assert total == 3
+    _, total = name_words.page_ids(["man"], login_source=None, descending=False, offset=0, limit=3, count_limit=4)
+    assert total > 4
 
 
 @pytest.mark.parametrize(
