@@ -4,7 +4,7 @@ Django renders each widget and label through a template (a select includes a tem
 option and per attribute list): about 4 ms for the filter form's ten fields and their labels.
 This renderer writes the plain inputs, selects and labels in Python, exactly as Django's own
 templates would (contacts/tests/test_list_rows.py compares the two), and hands anything else
-(custom widget templates, error lists) to Django's template renderer.
+(custom widget templates, a field's errors) to Django's template renderer.
 """
 
 from django.forms.renderers import DjangoTemplates
@@ -57,8 +57,15 @@ def _label(context) -> str:
     return f"<{tag}{_attrs(context['attrs'])}>{esc(context['label'])}</{tag}>"
 
 
+def _errors(context) -> str | None:
+    """django/forms/errors/list/default.html when a field has no errors (every field's `errors`
+    is rendered on every page); a field's errors go to the template."""
+    return None if context["errors"] else ""
+
+
 _BUILDERS = {
     "django/forms/label.html": _label,
+    "django/forms/errors/list/default.html": _errors,
     "django/forms/widgets/select.html": _select,
     **{
         f"django/forms/widgets/{kind}.html": _input
