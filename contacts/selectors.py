@@ -204,23 +204,39 @@ def annotate_calling_status(contacts, *, now=None) -> None:
         contact.calling = calling_window_status(contact, primary_phone=contact.primary_phone_number, now=now)
 
 
+# What a list row shows beside the contact's own fields, for a page of contact ids: each case
+# (newest first, as the ORM's order_by("-case__opened_on", "case_id") on either database), the
+# primary phone and the primary email. One statement for the three, written out: the ORM
+# compiled the same three queries in ~3 ms, ten times the time they took to run.
+_ROW_COLUMNS = """
+    SELECT 1, link.contact_id, c.number, c.id, c.opened_on
+      FROM cases_casecontact link JOIN cases_case c ON c.id = link.case_id WHERE link.contact_id IN ({ids})
+    UNION ALL
+    SELECT 2, contact_id, number, NULL, NULL FROM contacts_contactphone WHERE is_primary AND contact_id IN ({ids})
+    UNION ALL
+    SELECT 3, contact_id, email, NULL, NULL FROM contacts_contactemail WHERE is_primary AND contact_id IN ({ids})
+    ORDER BY 1, 5 DESC, 4
+"""
+_CASE, _PHONE, _EMAIL = 1, 2, 3
+
+
 def add_row_columns(contacts, *, now=None) -> None:
     """What a list row shows beside the contact's own fields: `primary_phone_number`,
-    `primary_email_address`, `case_numbers` ((case id, number), newest case first) and the calling status.
-
-    Three queries for the page whatever its size, read as plain values: prefetching the phones,
-    emails and case links as models cost ~13 ms a page at a million contacts, nearly all of it
-    building the models."""
+    `primary_email_address`, `case_numbers` ((case id, number), newest case first) and the
+    calling status. One query for the page whatever its size (_ROW_COLUMNS)."""
     ids = [contact.pk for contact in contacts]
     phones, emails, cases = {}, {}, defaultdict(list)
     if ids:
-        primary_phones = ContactPhone.objects.filter(contact_id__in=ids, is_primary=True).order_by()
-        phones = dict(primary_phones.values_list("contact_id", "number"))
-        primary_emails = ContactEmail.objects.filter(contact_id__in=ids, is_primary=True).order_by()
-        emails = dict(primary_emails.values_list("contact_id", "email"))
-        links = case_contact_model().objects.filter(contact_id__in=ids).order_by("-case__opened_on", "case_id")
-        for contact_id, case_id, number in links.values_list("contact_id", "case_id", "case__number"):
-            cases[contact_id].append((case_id, number))
+        placeholders = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(_ROW_COLUMNS.format(ids=placeholders), ids * 3)  # noqa: S608 (placeholders only)
+            for kind, contact_id, text, case_id, _opened_on in cursor.fetchall():
+                if kind == _CASE:
+                    cases[contact_id].append((case_id, text))
+                elif kind == _PHONE:
+                    phones[contact_id] = text
+                else:
+                    emails[contact_id] = text
     for contact in contacts:
         contact.primary_phone_number = phones.get(contact.pk)
         contact.primary_email_address = emails.get(contact.pk)
