@@ -80,6 +80,7 @@ RELATION_POLICY = {
     "contacts.DuplicateCandidate.contact_a": "derived",
     "contacts.DuplicateCandidate.contact_b": "derived",
     "contacts.ImportedContact.contact": "move",
+    "contacts.ContactNameWord.contact": "keep",  # kept by the database's triggers (contacts/name_words.py)
     "cases.CaseContact.contact": "case_role",
     "cases.Task.contact": "move",
     "cases.Appointment.contact": "move",

@@ -188,3 +188,16 @@ def test_lost_triggers_are_recreated_and_the_table_refilled(people):
     ensure_search_index()
     assert set(ContactNameWord.objects.filter(contact_id=orphan.pk).values_list("word", flat=True)) == {"orphan", "row"}
     both_paths("q=orph")
+
+
+def test_merge_and_undo_keep_the_index_in_step(people):
+    from contacts.merge import contact_merge, merge_undo
+
+    survivor = ContactFactory(first_name="Quentin", last_name="Zabriskie")
+    merged = ContactFactory(first_name="Quinn", last_name="Zabriskie")
+    record = contact_merge(survivor=survivor, merged=merged)
+    page, count = both_paths("q=zabr")
+    assert [c.pk for c in page.object_list] == [survivor.pk] and count.value == 1
+    merge_undo(record=record)
+    page, count = both_paths("q=zabr")
+    assert {c.pk for c in page.object_list} == {survivor.pk, merged.pk}
