@@ -7,6 +7,8 @@ Source, sentiment or contact-method combination, each local time and month name)
 once per table, not once per row. contacts/tests/test_list_rows.py pins the HTML.
 """
 
+import datetime
+import functools
 from html import escape
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from django.template.defaultfilters import time as time_filter
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone, is_naive
+from django.utils.translation import get_language
 
 from contacts.templatetags.contact_format import contact_method, phone
 
@@ -42,7 +45,13 @@ class _Table:
         self.case_url = _url_pattern("cases:detail")
         # The template's dates are in the viewer's (the active) time zone.
         self.zone = get_current_timezone() if settings.USE_TZ else None
-        self._login_sources, self._contact_methods, self._sentiments, self._times, self._months = {}, {}, {}, {}, {}
+        self._login_sources, self._contact_methods, self._sentiments, self._local_times, self._months = (
+            {},
+            {},
+            {},
+            {},
+            {},
+        )
         chosen = set(columns)
         self.cells = [getattr(self, column) if column in chosen else None for column in COLUMN_ORDER]
 
@@ -113,33 +122,53 @@ class _Table:
 
     def local_time(self, contact) -> str:
         calling = contact.calling
-        # The contact's own clock, not converted to the viewer's time zone ("g:i A" reads the
-        # hour and minute only, so each is formatted once a table).
         local = calling.local_time
-        key = (local.hour, local.minute)
-        shown = self._times.get(key)
-        if shown is None:
-            shown = self._times[key] = escape(time_filter(local, "g:i A"))
-        warning = "" if calling.allowed else '<br><span class="badge badge-warn">outside calling hours</span>'
-        return (
-            f'<td class="wrap" title="{escape(calling.reason)} ({escape(calling.timezone_name)})">{shown}{warning}</td>'
+        # The cell depends on these alone: contacts of one zone and window share it (a page has
+        # a handful of zones).
+        key = (
+            local.hour,
+            local.minute,
+            calling.allowed,
+            calling.window_start,
+            calling.window_end,
+            calling.timezone_name,
         )
+        cell = self._local_times.get(key)
+        if cell is None:
+            # The contact's own clock, not converted to the viewer's time zone.
+            shown = _clock(get_language(), local.hour, local.minute)
+            warning = "" if calling.allowed else '<br><span class="badge badge-warn">outside calling hours</span>'
+            title = f"{escape(calling.reason)} ({escape(calling.timezone_name)})"
+            cell = self._local_times[key] = f'<td class="wrap" title="{title}">{shown}{warning}</td>'
+        return cell
 
     def last_activity(self, contact) -> str:
         when = contact.last_activity_at
         if not when:
             return f'<td class="nowrap">{_DASH}</td>'
         # What the date filter shows in the viewer's time zone: "c" is the ISO format, and
-        # "M j, Y" the month's abbreviation (translated: formatted once a month), day and year.
+        # "M j, Y" the month's abbreviation (translated), day and year.
         if self.zone is not None and not is_naive(when):
             when = when.astimezone(self.zone)
         month = self._months.get(when.month)
         if month is None:
-            month = self._months[when.month] = escape(date_filter(when, "M"))
+            month = self._months[when.month] = _month(get_language(), when.month)
         return (
             f'<td class="nowrap"><time datetime="{escape(when.isoformat())}">'
             f"{month} {when.day}, {when.year:04d}</time></td>"
         )
+
+
+# Formatted once per process and language (the formatting reads the active translation on each
+# call): "g:i A" reads the hour and minute only, "M" the month only.
+@functools.lru_cache(maxsize=4096)
+def _clock(language: str | None, hour: int, minute: int) -> str:
+    return escape(time_filter(datetime.time(hour, minute), "g:i A"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _month(language: str | None, month: int) -> str:
+    return escape(date_filter(datetime.date(2000, month, 1), "M"))
 
 
 def contact_rows(contacts, columns) -> SafeString:
