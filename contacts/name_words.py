@@ -30,26 +30,29 @@ DENSE_MATCHES = 20_000
 # One typed word: a prefix covering more distinct name words than this ("ma") is left to the GIN path.
 MOST_WORDS = 64
 
-_LIVE = "(NEW.merged_into_id IS NULL AND NEW.archived_at IS NULL)"
+_WORDS_OF = """
+    INSERT INTO {table} (word, contact_id, sort_name, login_source, live)
+    SELECT DISTINCT word, {row}.id, {row}.sort_name, {row}.login_source,
+        {row}.merged_into_id IS NULL AND {row}.archived_at IS NULL
+    FROM {rows} regexp_split_to_table({row}.search_name, '[^a-z0-9]+') AS word WHERE word <> ''"""
 _FUNCTIONS = {
+    # Per statement, from the statement's new rows: an import's COPY of thousands of contacts
+    # indexes them in one INSERT … SELECT.
     "contact_name_word_add": f"""
         CREATE OR REPLACE FUNCTION contact_name_word_add() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-          INSERT INTO {TABLE} (word, contact_id, sort_name, login_source, live)
-          SELECT DISTINCT word, NEW.id, NEW.sort_name, NEW.login_source, {_LIVE}
-          FROM regexp_split_to_table(NEW.search_name, '[^a-z0-9]+') AS word WHERE word <> '';
+          {_WORDS_OF.format(table=TABLE, row="n", rows="new_rows n,")};
           RETURN NULL;
-        END $$""",  # noqa: S608 - constants
+        END $$""",
     "contact_name_word_change": f"""
         CREATE OR REPLACE FUNCTION contact_name_word_change() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           IF OLD.search_name IS DISTINCT FROM NEW.search_name OR OLD.id <> NEW.id THEN
             DELETE FROM {TABLE} WHERE contact_id = OLD.id;
-            INSERT INTO {TABLE} (word, contact_id, sort_name, login_source, live)
-            SELECT DISTINCT word, NEW.id, NEW.sort_name, NEW.login_source, {_LIVE}
-            FROM regexp_split_to_table(NEW.search_name, '[^a-z0-9]+') AS word WHERE word <> '';
+            {_WORDS_OF.format(table=TABLE, row="NEW", rows="")};
           ELSE
-            UPDATE {TABLE} SET sort_name = NEW.sort_name, login_source = NEW.login_source, live = {_LIVE}
+            UPDATE {TABLE} SET sort_name = NEW.sort_name, login_source = NEW.login_source,
+                live = NEW.merged_into_id IS NULL AND NEW.archived_at IS NULL
             WHERE contact_id = NEW.id;
           END IF;
           RETURN NULL;
@@ -57,13 +60,17 @@ _FUNCTIONS = {
     "contact_name_word_remove": f"""
         CREATE OR REPLACE FUNCTION contact_name_word_remove() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-          DELETE FROM {TABLE} WHERE contact_id = OLD.id;
+          DELETE FROM {TABLE} w USING old_rows o WHERE w.contact_id = o.id;
           RETURN NULL;
         END $$""",  # noqa: S608 - constants
 }
 _TRIGGERS = {
-    "contact_name_word_ai": "AFTER INSERT ON contacts_contact FOR EACH ROW EXECUTE FUNCTION contact_name_word_add()",
-    # Django's save() writes every column: only a change of what the table holds costs a write.
+    "contact_name_word_ai": (
+        "AFTER INSERT ON contacts_contact REFERENCING NEW TABLE AS new_rows "
+        "FOR EACH STATEMENT EXECUTE FUNCTION contact_name_word_add()"
+    ),
+    # Per row, and only when what the table holds changed: Django's save() writes every column,
+    # and most updates (a login, the last activity time) change none of it.
     "contact_name_word_au": (
         "AFTER UPDATE ON contacts_contact FOR EACH ROW WHEN ("
         "OLD.search_name IS DISTINCT FROM NEW.search_name OR OLD.sort_name IS DISTINCT FROM NEW.sort_name "
@@ -72,7 +79,10 @@ _TRIGGERS = {
         "OR (OLD.archived_at IS NULL) <> (NEW.archived_at IS NULL)) "
         "EXECUTE FUNCTION contact_name_word_change()"
     ),
-    "contact_name_word_ad": "AFTER DELETE ON contacts_contact FOR EACH ROW EXECUTE FUNCTION contact_name_word_remove()",
+    "contact_name_word_ad": (
+        "AFTER DELETE ON contacts_contact REFERENCING OLD TABLE AS old_rows "
+        "FOR EACH STATEMENT EXECUTE FUNCTION contact_name_word_remove()"
+    ),
 }
 
 
@@ -94,11 +104,7 @@ def ensure_name_words(cursor, *, in_transaction: bool) -> None:
     for name in missing:
         cursor.execute(f"CREATE TRIGGER {name} {_TRIGGERS[name]}")
     cursor.execute(f"TRUNCATE {TABLE}")
-    cursor.execute(
-        f"INSERT INTO {TABLE} (word, contact_id, sort_name, login_source, live) "  # noqa: S608 - constants
-        "SELECT DISTINCT word, c.id, c.sort_name, c.login_source, c.merged_into_id IS NULL AND c.archived_at IS NULL "
-        "FROM contacts_contact c, regexp_split_to_table(c.search_name, '[^a-z0-9]+') AS word WHERE word <> ''"
-    )
+    cursor.execute(_WORDS_OF.format(table=TABLE, row="c", rows="contacts_contact c,"))
     cursor.execute(f"ANALYZE {TABLE}" if in_transaction else f"VACUUM (ANALYZE) {TABLE}")
 
 

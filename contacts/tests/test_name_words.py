@@ -201,3 +201,17 @@ def test_merge_and_undo_keep_the_index_in_step(people):
     merge_undo(record=record)
     page, count = both_paths("q=zabr")
     assert {c.pk for c in page.object_list} == {survivor.pk, merged.pk}
+
+
+def test_rows_written_many_to_a_statement():
+    rows = [Contact(first_name=f"Bulk{i}", last_name="Inserted") for i in range(3)]
+    for row in rows:
+        row.refresh_derived_fields()  # what the importer and the seeder do before a bulk insert
+    Contact.objects.bulk_create(rows)
+    ids = list(Contact.objects.filter(last_name="Inserted").values_list("pk", flat=True))
+    words = set(ContactNameWord.objects.filter(contact_id__in=ids).values_list("contact_id", "word"))
+    assert words == {(pk, word) for pk in ids for word in ("inserted",)} | {
+        (pk, f"bulk{i}") for pk, i in zip(sorted(ids), range(3), strict=True)
+    }
+    Contact.objects.filter(pk__in=ids[:2]).delete()
+    assert set(ContactNameWord.objects.values_list("contact_id", flat=True)) == {ids[2]}
