@@ -161,8 +161,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "contacts:list"
 LOGOUT_REDIRECT_URL = "login"
-# django-axes checks every sign-in first (it refuses locked-out accounts and addresses).
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# django-axes checks every sign-in first (it refuses locked-out accounts and addresses); then
+# Django's model backend, its permissions read in one statement (security/backends.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "security.backends.PermissionBackend"]
 
 # Sign-in throttling (django-axes): SIGNIN_FAILURE_LIMIT wrong passwords for one account, or
 # from one address, lock it for SIGNIN_LOCKOUT, even against the right password. An admin
