@@ -86,6 +86,10 @@ _TRIGGERS = {
 }
 
 
+def _level(definition: str) -> str:
+    return "statement" if "FOR EACH STATEMENT" in definition.upper() else "row"
+
+
 def ensure_name_words(cursor, *, in_transaction: bool) -> None:
     """Create the triggers when missing (PostgreSQL); when any was missing, refill the table.
 
@@ -94,9 +98,13 @@ def ensure_name_words(cursor, *, in_transaction: bool) -> None:
     cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [TABLE])
     if not cursor.fetchone()[0]:
         return
-    cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'contacts_contact'::regclass")
-    existing = {row[0] for row in cursor.fetchall()}
-    missing = [name for name in _TRIGGERS if name not in existing]
+    cursor.execute("SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'contacts_contact'::regclass")
+    existing = dict(cursor.fetchall())
+    # A trigger made by an earlier version (per row where it is now per statement) is replaced.
+    stale = [name for name in _TRIGGERS if name in existing and _level(_TRIGGERS[name]) != _level(existing[name])]
+    for name in stale:
+        cursor.execute(f"DROP TRIGGER {name} ON contacts_contact")
+    missing = [name for name in _TRIGGERS if name not in existing or name in stale]
     for sql in _FUNCTIONS.values():
         cursor.execute(sql)
     if not missing:

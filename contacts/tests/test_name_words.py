@@ -215,3 +215,16 @@ def test_rows_written_many_to_a_statement():
     }
     Contact.objects.filter(pk__in=ids[:2]).delete()
     assert set(ContactNameWord.objects.values_list("contact_id", flat=True)) == {ids[2]}
+
+
+def test_a_trigger_of_an_earlier_kind_is_replaced(people):
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER contact_name_word_ai ON contacts_contact")
+        cursor.execute(
+            "CREATE TRIGGER contact_name_word_ai AFTER INSERT ON contacts_contact "
+            "FOR EACH ROW EXECUTE FUNCTION contact_name_word_remove()"  # per row: not what is made now
+        )
+    ensure_search_index()
+    ContactFactory(first_name="Fresh", last_name="Trigger")
+    both_paths("q=fresh trig")
+    assert ContactNameWord.objects.filter(word="fresh").count() == 1
