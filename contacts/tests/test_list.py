@@ -262,7 +262,8 @@ def test_the_list_needs_a_signed_in_user(client):
         ({"login_source": "web"}, "name", "contact_login_source"),
         ({"login_source": "mobile"}, "-last_activity", "contact_login_activity"),
         ({"login_source": "not_installed"}, "-created", "contact_login_created"),
-        ({"do_not_contact": "call"}, "name", "contact_sort_name"),
+        ({"do_not_contact": "call"}, "name", "contact_do_not_call_by_name"),
+        ({"do_not_contact": "email"}, "-name", "contact_do_not_email_by_name"),
         ({"practice_area": "employment"}, "name", "contact_sort_name"),
     ],
 )
