@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.db import connections
 
 from activity.models import ActivityEvent
 
@@ -57,17 +58,17 @@ def activity_page(*, contact_ids, filter_queryset=None, before=None, after=None,
         querysets = [ActivityEvent.objects.filter(contact_id=contact_id) for contact_id in contact_ids]
     else:
         querysets = [ActivityEvent.objects.filter(contact_id__in=contact_ids)]
-    if len(querysets) == 1:
-        # The ids on the index (an index-only scan, in a subquery), their rows in the same query.
-        ids = bounded(filter_queryset(querysets[0])).order_by(order).values("id")[: size + 1]
-        rows = list(_events(ActivityEvent.objects.filter(id__in=ids)).order_by(order))
+    picked = [bounded(filter_queryset(queryset)).order_by(order).values("id")[: size + 1] for queryset in querysets]
+    if len(picked) == 1 or connections[ActivityEvent.objects.db].features.supports_slicing_ordering_in_compound:
+        # The ids on the indexes (index-only scans in a subquery, one per contact joined by
+        # UNION ALL where the database allows each its own LIMIT), their rows in the same query.
+        ids = picked[0].union(*picked[1:], all=True) if len(picked) > 1 else picked[0]
+        rows = list(_events(ActivityEvent.objects.filter(id__in=ids)).order_by(order)[: size + 1])
         more = len(rows) > size
         rows = sorted(rows[:size], key=lambda event: event.pk, reverse=True)
-    else:
+    else:  # SQLite: no LIMIT inside a compound query
         # Each contact's ids first (index-only scans), then the page's rows in one query.
-        ids = []
-        for queryset in querysets:
-            ids.extend(bounded(filter_queryset(queryset)).order_by(order).values_list("id", flat=True)[: size + 1])
+        ids = [row["id"] for queryset in picked for row in queryset]
         ids.sort(reverse=not ascending)
         more = len(ids) > size
         ids = sorted(ids[:size], reverse=True)

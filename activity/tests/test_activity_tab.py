@@ -312,3 +312,15 @@ def test_pages_walk_every_event_of_the_history_both_ways(merged_records):
     back = activity_page(contact_ids=history, after=page.newer_cursor, size=50)
     assert [event.pk for event in back.events] == pages[1]
     assert back.newer_cursor == pages[1][0] and back.older_cursor == pages[1][-1]
+
+
+def test_a_survivors_filters_that_match_nothing_say_so(client, staff):
+    survivor = ContactFactory()
+    merged = ContactFactory(merged_into=survivor)
+    for contact in (survivor, merged):
+        record_event(event_type="note", description="n", contact_id=contact.pk)
+    later = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    for params in ({"date_from": later}, {"event_type": "export"}):
+        html = client.get(_url(survivor, **params)).content.decode()
+        assert "No events match these filters." in html
+    assert "From merged record" in client.get(_url(survivor, event_type="note")).content.decode()
