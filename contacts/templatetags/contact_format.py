@@ -1,8 +1,10 @@
 import functools
 
 from django import template
+from django.urls import get_script_prefix
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from contacts.calling_window import calling_window_status
 from contacts.normalize import format_phone
@@ -58,3 +60,31 @@ def contact_rows(contacts, columns):
     from contacts.list_rows import contact_rows as rows  # list_rows uses this module's filters
 
     return rows(contacts, columns)
+
+
+# The filter form's HTML by what it depends on. A few hundred distinct filter combinations at most
+# are in use at once; past the bound the cache starts again.
+_FILTER_FORMS: dict = {}
+_FILTER_FORMS_BOUND = 512
+
+
+@register.simple_tag(takes_context=True)
+def contact_filter_form(context):
+    """contacts/partials/filter_form.html: the same for the same query string, sort and language
+    (it reads nothing else: no database, no user), so it is rendered once per process for each,
+    not on every Contacts request (its widgets, labels and URLs cost a tenth of the request).
+    A form with errors is rendered each time."""
+    form = context["filter"].form
+    key = None
+    if not form.errors:
+        data = tuple((name, tuple(form.data.getlist(name))) for name in sorted(form.data))
+        key = (data, context["sort"], get_language(), get_script_prefix())
+        html = _FILTER_FORMS.get(key)
+        if html is not None:
+            return html
+    html = context.template.engine.get_template("contacts/partials/filter_form.html").render(context)
+    if key is not None:
+        if len(_FILTER_FORMS) >= _FILTER_FORMS_BOUND:
+            _FILTER_FORMS.clear()
+        _FILTER_FORMS[key] = html
+    return html

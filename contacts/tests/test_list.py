@@ -1,6 +1,7 @@
 """The contacts list: Login Source, search, filters, sort, columns, pages, counts."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -133,6 +134,22 @@ def test_the_filter_form_is_a_plain_get_form_with_push_url(client, staff):
     html = client.get(URL).content.decode()
     assert 'method="get" action="/contacts/"' in html
     assert 'hx-push-url="true"' in html
+
+
+def test_the_filter_form_shows_each_requests_filters_though_it_is_rendered_once_per_query(client, staff):
+    def filter_form(params):
+        html = client.get(URL, params).content.decode()
+        return re.search(r'<form id="contact-filters".*?</form>', html, re.S).group(0)
+
+    negative = filter_form({"sentiment": "negative", "sort": "-created"})
+    positive = filter_form({"sentiment": "positive"})
+    assert filter_form({"sentiment": "negative", "sort": "-created"}) == negative
+    assert '<option value="negative" selected>' in negative and '<option value="-created" selected>' in negative
+    assert '<option value="positive" selected>' in positive and '<option value="negative" selected>' not in positive
+    # The sort remembered from the first request is the one shown when the URL has none.
+    assert '<option value="-created" selected>' in positive
+    for _ in range(2):
+        assert "Enter a valid date." in filter_form({"created_after": "not-a-date"})
 
 
 def test_query_count_does_not_grow_with_the_rows(client, staff, django_assert_max_num_queries):
