@@ -119,6 +119,9 @@ TEMPLATES = [
 # Celery worker can read while the other writes.
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kayse.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Some indexes carry extra columns for PostgreSQL's index-only scans (INCLUDE); SQLite builds
+# them without those columns, which Django warns about on every command.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # Which kind of process this is: kayse/wsgi.py and asgi.py say "web"; Celery workers, beat and
 # management commands are "background". Only the database's statement timeout depends on it.
 KAYSE_PROCESS = os.environ.get("KAYSE_PROCESS", "background")
