@@ -9,6 +9,7 @@ index (a bitmap AND, then a sort) instead of the contact's (contact_id, id) inde
 """
 
 import datetime
+import functools
 
 import django_filters
 from django import forms
@@ -90,7 +91,9 @@ class ActivityFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["user"].extra["choices"] = _user_choices
+        # Read when the form first needs them, once: validating a chosen user and drawing the
+        # list would each read them again.
+        self.filters["user"].extra["choices"] = functools.cache(_user_choices)
         self._bounds = {}
 
     def filter_compliance(self, queryset, name, value):

@@ -282,11 +282,14 @@ def test_a_refreshed_tab_costs_a_handful_of_queries(client, staff, django_assert
     record_event(event_type="note", description="Note added", contact_id=contact.pk)
     client.get(_url(contact))
     # Session, user, the contact with its header and merged records, the data-access tally
-    # (read, bumped), the page's rows, the users of the filter.
+    # (read, bumped), the page's rows, the users of the filter (once, even when one is chosen).
     with django_assert_max_num_queries(7):
         html = client.get(_url(contact)).content.decode()
     assert 'href="tel:+13125550142"' in html and 'href="mailto:pat@example.com"' in html
     assert '<span class="badge">×2</span>' in html
+    with django_assert_max_num_queries(7):
+        html = client.get(_url(contact, user=staff.pk)).content.decode()
+    assert f'<option value="{staff.pk}" selected>Pat Lee</option>' in html
 
 
 @pytest.mark.parametrize("merged_records", [2, 7])  # one id scan per record, or one for them all
