@@ -20,6 +20,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from activity.filters import ActivityFilter, start_of_day
@@ -101,13 +103,43 @@ def contact_activity_view(request, pk):
             if page
             else "",
             "viewer_zone": zone.key,
-            "report_form": ReportForm(
-                initial={"date_from": today - datetime.timedelta(days=365), "date_to": today}, auto_id="report_%s"
-            ),
         }
         if request.htmx and request.htmx.target == "activity-results":
             return render(request, "activity/partials/activity_results.html", context)
+        # The forms' fields depend on nothing but these keys: drawn once per process for each.
+        users = tuple(filterset.filters["user"].extra["choices"]())
+        data = tuple((name, tuple(request.GET.getlist(name))) for name in filterset.filters)
+        context["filter_fields"] = _fragment(
+            "activity/partials/activity_filter_fields.html",
+            (filterset.is_bound, data, users, get_language()),
+            lambda: {"filter": filterset},
+        )
+        context["report_fields"] = _fragment(
+            "activity/partials/activity_report_fields.html",
+            (today, get_language()),
+            lambda: {
+                "report_form": ReportForm(
+                    initial={"date_from": today - datetime.timedelta(days=365), "date_to": today}, auto_id="report_%s"
+                )
+            },
+        )
         return render(request, "activity/contact_activity.html", context)
+
+
+# Fragments of the tab by what they depend on; past the bound the cache starts again.
+_FRAGMENTS: dict = {}
+_FRAGMENTS_BOUND = 512
+
+
+def _fragment(template_name: str, key: tuple, context):
+    """`template_name` rendered with `context()`, once per process for each `key`: the caller's
+    key holds everything the fragment shows (it reads no request, no database)."""
+    html = _FRAGMENTS.get((template_name, key))
+    if html is None:
+        if len(_FRAGMENTS) >= _FRAGMENTS_BOUND:
+            _FRAGMENTS.clear()
+        html = _FRAGMENTS[(template_name, key)] = mark_safe(render_to_string(template_name, context()).strip())  # noqa: S308 (rendered with autoescape)
+    return html
 
 
 class ReportForm(forms.Form):

@@ -327,3 +327,25 @@ def test_a_survivors_filters_that_match_nothing_say_so(client, staff):
         html = client.get(_url(survivor, **params)).content.decode()
         assert "No events match these filters." in html
     assert "From merged record" in client.get(_url(survivor, event_type="note")).content.decode()
+
+
+def test_the_filter_and_report_fields_drawn_once_are_the_same_and_follow_users_and_filters(client, staff):
+    import activity.views
+
+    contact = ContactFactory()
+
+    def forms_html(**params):
+        html = client.get(_url(contact, **params)).content.decode()
+        filters = html[html.index('class="filters activity-filters"') : html.index('<div id="activity-results"')]
+        return filters + html[html.index('class="filters report-form"') : html.index('class="filters dnc-form"')]
+
+    activity.views._FRAGMENTS.clear()
+    drawn = forms_html()
+    assert forms_html() == drawn  # the second from the process's copy
+    assert f'<option value="{staff.pk}">Pat Lee</option>' in drawn
+    chosen = forms_html(user=staff.pk, event_type="note", compliance="on")
+    assert f'<option value="{staff.pk}" selected>Pat Lee</option>' in chosen
+    assert '<option value="note" selected>Note</option>' in chosen and "checked" in chosen
+    UserFactory(username="new", first_name="Noor", last_name="Ali")
+    assert ">Noor Ali</option>" in forms_html()
+    assert forms_html(date_from="not-a-date").count('value="not-a-date"') == 1
