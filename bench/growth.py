@@ -20,7 +20,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # The tables that grow with the number of contacts (PostgreSQL: with their indexes and TOAST).
-TABLES = ("contacts_contact", "contacts_contactphone", "contacts_contactemail", "activity_activityevent")
+TABLES = (
+    "contacts_contact",
+    "contacts_contactnameword",  # PostgreSQL's name-word index (contacts/name_words.py)
+    "contacts_contactphone",
+    "contacts_contactemail",
+    "activity_activityevent",
+)
 
 
 def measure(target: str, runs: int) -> dict:
