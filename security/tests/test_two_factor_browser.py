@@ -3,6 +3,7 @@
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from contacts.tests.factories import admin_user
 
@@ -16,7 +17,8 @@ def code_for(device, ahead=0) -> str:
 
 def sign_in(page, base_url):
     page.goto(f"{base_url}/login/?next=/contacts/")
-    page.keyboard.type("ada")  # the username field has the focus
+    expect(page.get_by_label("Username")).to_be_focused()  # before typing: focus comes with the page's load
+    page.keyboard.type("ada")
     page.keyboard.press("Tab")
     page.keyboard.type("correct horse battery")
     page.keyboard.press("Enter")
@@ -44,7 +46,8 @@ def test_an_admin_sets_up_the_app_and_signs_in_with_it(live_server, page, settin
     page.wait_for_url("**/login/**")
     sign_in(page, live_server.url)
     page.wait_for_url("**/account/two-factor/verify/**")
-    page.keyboard.type(code_for(device, ahead=1))  # the code field has the focus
+    expect(page.locator("input[autocomplete=one-time-code]")).to_be_focused()  # before typing, as above
+    page.keyboard.type(code_for(device, ahead=1))
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/contacts/")
     assert page.get_by_role("heading", name="Contacts").is_visible()
