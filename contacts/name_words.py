@@ -29,6 +29,8 @@ TABLE = "contacts_contactnameword"
 DENSE_MATCHES = 20_000
 # One typed word: a prefix covering more distinct name words than this ("ma") is left to the GIN path.
 MOST_WORDS = 64
+# Typed words joined on the contact at most (a full name with a middle name is three or four).
+MOST_TYPED_WORDS = 4
 
 _WORDS_OF = """
     INSERT INTO {table} (word, contact_id, sort_name, login_source, live)
@@ -154,10 +156,13 @@ def _matches_sql(tokens: list[str], login_source: str | None) -> tuple[str, list
 
 def usable(tokens: list[str], *, other_filters: bool, sort: str) -> bool:
     """Whether this index serves a list request: PostgreSQL, a name search with nothing but Login
-    Source beside it, sorted by name, and a longest word of two letters or more."""
+    Source beside it, sorted by name, a longest word of two letters or more, and at most
+    MOST_TYPED_WORDS words (each is a join: a long string of words goes to the GIN path's one
+    condition instead)."""
     return (
         connection.vendor == "postgresql"
         and bool(tokens)
+        and len(set(tokens)) <= MOST_TYPED_WORDS
         and not other_filters
         and sort in ("name", "-name")
         and max(len(token) for token in tokens) >= 2
