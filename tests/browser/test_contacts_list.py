@@ -193,3 +193,38 @@ def test_profile_and_its_tasks_tab(live_server, page, screenshot_dir):
     page.wait_for_url(re.compile(r".*/tasks/$"))
     assert page.locator("tr", has_text="Sign retainer agreement").get_by_text("Submitted").is_visible()
     page.screenshot(path=str(screenshot_dir / "contact-tasks.png"), full_page=True)
+
+
+def test_a_surname_prefix_then_a_login_source_then_two_words(live_server, page, screenshot_dir):
+    """Served by the name-word index on PostgreSQL and by FTS5 on SQLite: the same rows."""
+    ContactFactory(first_name="María", last_name="García", web_last_login_at=NOW)
+    ContactFactory(first_name="Luis", last_name="Garcia", mobile_last_login_at=NOW)
+    ContactFactory(first_name="Pierre", last_name="Garçon", web_last_login_at=NOW)
+    ContactFactory(first_name="Garth", last_name="Brooks")
+    ContactFactory(first_name="Anna", last_name="Smith", web_last_login_at=NOW)
+    UserFactory(username="pat")
+    sign_in(page, live_server.url)
+
+    page.get_by_role("searchbox").fill("garc")
+    expect(page).to_have_url(re.compile(r"q=garc"))
+    status = page.locator("#contact-results .result-summary")
+    expect(status).to_contain_text("3 contacts")
+    rows = page.locator("#contact-results tbody tr")
+    expect(rows).to_have_count(3)
+    assert [rows.nth(i).locator("th a").inner_text() for i in range(3)] == [
+        "Luis Garcia",
+        "María García",
+        "Pierre Garçon",
+    ]  # in name order, accents folded
+
+    choose(page, "Web")
+    expect(page).to_have_url(re.compile(r"login_source=web"))
+    expect(rows).to_have_count(2)
+    expect(status).to_contain_text("2 contacts")
+    page.screenshot(path=str(screenshot_dir / "contacts-name-search.png"), full_page=True)
+
+    page.get_by_role("searchbox").fill("bro gar")  # two words, any order, a prefix of each
+    expect(page.get_by_text("No contacts match these filters.")).to_be_visible()  # Garth Brooks has no login
+    choose(page, "All")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Garth Brooks")
