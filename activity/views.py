@@ -30,6 +30,7 @@ from activity.selectors import activity_page, contact_history_ids, report_events
 from activity.services import record_data_access
 from contacts.form_renderer import RENDERER
 from contacts.profile_header import with_profile_header
+from kayse.fragments import cached_fragment
 from kayse.spreadsheet import neutralize
 
 TIMEZONE_COOKIE = "kayse_tz"  # set by static/js/activity.js from the browser's zone
@@ -126,20 +127,13 @@ def contact_activity_view(request, pk):
         return render(request, "activity/contact_activity.html", context)
 
 
-# Fragments of the tab by what they depend on; past the bound the cache starts again.
-_FRAGMENTS: dict = {}
-_FRAGMENTS_BOUND = 512
-
-
 def _fragment(template_name: str, key: tuple, context):
     """`template_name` rendered with `context()`, once per process for each `key`: the caller's
     key holds everything the fragment shows (it reads no request, no database)."""
-    html = _FRAGMENTS.get((template_name, key))
-    if html is None:
-        if len(_FRAGMENTS) >= _FRAGMENTS_BOUND:
-            _FRAGMENTS.clear()
-        html = _FRAGMENTS[(template_name, key)] = mark_safe(render_to_string(template_name, context()).strip())  # noqa: S308 (rendered with autoescape)
-    return html
+    return cached_fragment(
+        (template_name, key),
+        lambda: mark_safe(render_to_string(template_name, context()).strip()),  # noqa: S308 (rendered with autoescape)
+    )
 
 
 class ReportForm(forms.Form):

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from contacts.calling_window import calling_window_status
 from contacts.normalize import format_phone
 from contacts.profile_header import header_phone_and_email
+from kayse.fragments import cached_fragment
 
 register = template.Library()
 
@@ -62,29 +63,19 @@ def contact_rows(contacts, columns):
     return rows(contacts, columns)
 
 
-# The filter form's HTML by what it depends on. A few hundred distinct filter combinations at most
-# are in use at once; past the bound the cache starts again.
-_FILTER_FORMS: dict = {}
-_FILTER_FORMS_BOUND = 512
-
-
 @register.simple_tag(takes_context=True)
 def contact_filter_form(context):
     """contacts/partials/filter_form.html: the same for the same query string, sort and language
-    (it reads nothing else: no database, no user), so it is rendered once per process for each,
-    not on every Contacts request (its widgets, labels and URLs cost a tenth of the request).
-    A form with errors is rendered each time."""
+    (it reads nothing else: no database, no user), so it is rendered once per process for each
+    (kayse/fragments.py), not on every Contacts request (its widgets, labels and URLs cost a
+    tenth of the request). A form with errors is rendered each time."""
+    template_name = "contacts/partials/filter_form.html"
+
+    def render():
+        return context.template.engine.get_template(template_name).render(context)
+
     form = context["filter"].form
-    key = None
-    if not form.errors:
-        data = tuple((name, tuple(form.data.getlist(name))) for name in sorted(form.data))
-        key = (data, context["sort"], get_language(), get_script_prefix())
-        html = _FILTER_FORMS.get(key)
-        if html is not None:
-            return html
-    html = context.template.engine.get_template("contacts/partials/filter_form.html").render(context)
-    if key is not None:
-        if len(_FILTER_FORMS) >= _FILTER_FORMS_BOUND:
-            _FILTER_FORMS.clear()
-        _FILTER_FORMS[key] = html
-    return html
+    if form.errors:
+        return render()
+    data = tuple((name, tuple(form.data.getlist(name))) for name in sorted(form.data))
+    return cached_fragment((template_name, data, context["sort"], get_language(), get_script_prefix()), render)
