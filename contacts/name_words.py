@@ -13,9 +13,10 @@ importer's COPY, merges, the demo seeder). Its index (word, sort_name, contact_i
 are read from the index entries, the database sorts only those few bytes for the page, and the
 table is read for the page's 25 contacts only.
 
-Used when the list is searched by name with at most a Login Source filter and sorted by name,
-and the prefix matches at most DENSE_MATCHES words. A denser prefix ("mar") is served by the
-GIN path, which then walks the sort index and finds a page of matches within a few hundred
+Used when the list is searched by name (at most MOST_TYPED_WORDS words) with at most a Login
+Source filter and sorted by name; one typed word covering at most MOST_WORDS distinct name words,
+several words with at most DENSE_MATCHES entries in all. A commoner prefix ("ma") is served by
+the GIN path, which then walks the sort index and finds a page of matches within a few hundred
 rows. SQLite keeps its FTS5 index (equally fast there) and leaves this table empty.
 """
 
@@ -129,10 +130,16 @@ def _needed(tokens: list[str]) -> list[str]:
     return kept
 
 
+def _prefix_range(token: str) -> tuple[str, str]:
+    """The words starting with `token` are those from it up to (excluded) the second value, in
+    the index's pattern-ops order (bytes, whatever the database's collation). Tokens are
+    [a-z0-9]+ (name_tokens), so the last letter's successor is a plain character."""
+    return token, token[:-1] + chr(ord(token[-1]) + 1)
+
+
 def _prefix(alias: str, token: str) -> tuple[str, list[str]]:
-    """`alias.word` starts with `token`, as the index's own range (the operators of its pattern
-    ops: byte order, whatever the database's collation). Tokens are [a-z0-9]+ (name_tokens)."""
-    return f"{alias}.word ~>=~ %s AND {alias}.word ~<~ %s", [token, token[:-1] + chr(ord(token[-1]) + 1)]
+    """`alias.word` starts with `token`, as the index's own range."""
+    return f"{alias}.word ~>=~ %s AND {alias}.word ~<~ %s", list(_prefix_range(token))
 
 
 def _matches_sql(tokens: list[str], login_source: str | None) -> tuple[str, list]:
@@ -201,7 +208,7 @@ def _one_word_page(token, login_source, direction, offset, limit, count_limit):
     The count reads at most 2 × count_limit + 2 entries: with more than count_limit contacts among
     them the list says "more than"; otherwise (all read, or names with many words sharing the
     prefix) the contacts are counted exactly."""
-    low, high = token, token[:-1] + chr(ord(token[-1]) + 1)
+    low, high = _prefix_range(token)
     filters = " AND w.login_source = %(source)s" if login_source else ""
     sql = f"""
         WITH RECURSIVE words(word) AS (

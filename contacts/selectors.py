@@ -170,8 +170,13 @@ def contact_page(queryset: QuerySet, number: int, *, size: int | None = None) ->
         rows = [by_id[pk] for pk in ids if pk in by_id]
     else:
         rows = list(queryset[: size + 1])
-    has_next = len(rows) > size and number < MAX_PAGE
-    return ContactPage(rows[:size], number, has_next, number >= MAX_PAGE and len(rows) > size, size)
+    return _page_of(rows, number, size)
+
+
+def _page_of(rows: list, number: int, size: int) -> ContactPage:
+    """Page `number` from its rows and the one after them, if any."""
+    more = len(rows) > size
+    return ContactPage(rows[:size], number, more and number < MAX_PAGE, more and number >= MAX_PAGE, size)
 
 
 def name_search_results(filterset, *, sort: str, number: int) -> "tuple[ContactPage, ResultCount] | None":
@@ -193,9 +198,7 @@ def name_search_results(filterset, *, sort: str, number: int) -> "tuple[ContactP
         return None
     ids, total = found
     rows = list(contact_list(filterset_queryset=Contact.objects.filter(pk__in=ids), sort=sort)) if ids else []
-    more = len(rows) > PAGE_SIZE
-    page = ContactPage(rows[:PAGE_SIZE], number, more and number < MAX_PAGE, more and number >= MAX_PAGE)
-    return page, ResultCount(min(total, EXACT_COUNT_LIMIT), total <= EXACT_COUNT_LIMIT)
+    return _page_of(rows, number, PAGE_SIZE), ResultCount.bounded(total, EXACT_COUNT_LIMIT)
 
 
 def annotate_calling_status(contacts, *, now=None) -> None:
@@ -258,10 +261,14 @@ class ResultCount:
     value: int
     exact: bool
 
+    @classmethod
+    def bounded(cls, count: int, limit: int) -> "ResultCount":
+        """`count` when it is at most `limit`, else "more than `limit`"."""
+        return cls(min(count, limit), count <= limit)
+
 
 def bounded_count(queryset: QuerySet, *, limit: int = EXACT_COUNT_LIMIT) -> ResultCount:
-    count = queryset.order_by()[: limit + 1].count()
-    return ResultCount(min(count, limit), count <= limit)
+    return ResultCount.bounded(queryset.order_by()[: limit + 1].count(), limit)
 
 
 def _about(value: int) -> int:

@@ -22,6 +22,7 @@ from contacts.forms import (
     phone_formset,
 )
 from contacts.models import Contact
+from contacts.profile_header import header_phone_and_email
 from contacts.selectors import (
     COLUMNS,
     DEFAULT_COLUMNS,
@@ -132,8 +133,7 @@ def _live_contact(pk):
 def _profile_context(contact, active_tab, **extra):
     phones = list(contact.phones.all())
     emails = list(contact.emails.all())
-    primary_phone = next((p for p in phones if p.is_primary), phones[0] if phones else None)
-    primary_email = next((e for e in emails if e.is_primary), emails[0] if emails else None)
+    primary_phone, primary_email = header_phone_and_email(contact)
     contact.primary_phone_number = primary_phone.number if primary_phone else None
     annotate_calling_status([contact])
     return {
